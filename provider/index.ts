@@ -1,0 +1,19 @@
+export { ProxySession } from "./resource";
+export type {
+  ParticipantArgs,
+  ProxySessionArgs,
+  ProxySessionInputs,
+  ProxySessionOutputs,
+  SessionMode,
+  SessionStatus,
+  DeclaredStatus,
+  TwilioSession,
+  TwilioSessionPage,
+} from "./types";
+export { ProxySessionProvider, type ProviderOptions } from "./provider";
+export { providerStub } from "./stub";
+export { checkInputs } from "./check";
+export { diffSession } from "./diff";
+export { TwilioProxyClient, type ClientOptions, type RetryEvent } from "./client";
+export { resolveSettings, type TwilioSettings } from "./config";
+export { TwilioApiError, TwilioNetworkError, ProviderConfigError } from "./errors";
