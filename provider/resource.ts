@@ -28,17 +28,13 @@ export class ProxySession extends pulumi.dynamic.Resource {
   declare readonly participants: pulumi.Output<ParticipantArgs[]>;
 
   constructor(name: string, args: ProxySessionArgs, opts?: pulumi.CustomResourceOptions) {
-    const dateExpiry =
-      args.dateExpiry === undefined
-        ? undefined
-        : pulumi.output(args.dateExpiry).apply((d) => (d instanceof Date ? d.toISOString() : d));
     super(
       providerStub,
       name,
       {
         ...OUTPUTS_ONLY,
         ...args,
-        dateExpiry,
+        dateExpiry: isoDate(args.dateExpiry),
       },
       opts,
       "twilio",
@@ -47,9 +43,25 @@ export class ProxySession extends pulumi.dynamic.Resource {
   }
 }
 
-// Registering output-only properties as undefined makes the engine fill them in.
+// The engine cannot carry a Date, and pulumi.output() would flatten one to {}: send text.
+function isoDate(d: ProxySessionArgs["dateExpiry"]): pulumi.Input<string> | undefined {
+  const toText = (v: string | Date) => (v instanceof Date ? v.toISOString() : v);
+  if (d === undefined || typeof d === "string") return d;
+  if (d instanceof Date) return d.toISOString();
+  if (pulumi.Output.isInstance(d)) return d.apply(toText);
+  return Promise.resolve(d).then(toText);
+}
+
+// Registering every output as undefined makes the engine fill in the ones not declared.
 const OUTPUTS_ONLY = {
   sid: undefined,
+  serviceSid: undefined,
+  uniqueName: undefined,
+  mode: undefined,
+  status: undefined,
+  ttl: undefined,
+  dateExpiry: undefined,
+  participants: undefined,
   accountSid: undefined,
   dateStarted: undefined,
   dateEnded: undefined,

@@ -32,7 +32,11 @@ function loadImpl(): Impl {
         mod = require(path.join(dir, "dist/provider/runtime"));
         break;
       }
-      if (path.dirname(dir) === dir) throw err;
+      if (path.dirname(dir) === dir) {
+        (err as Error).message =
+          `pulumi-twilio-proxy is not installed for ${process.cwd()}: run npm install (${(err as Error).message})`;
+        throw err;
+      }
     }
   }
   return (cache.__pulumiTwilioProxyProvider = mod.provider);

@@ -1,0 +1,309 @@
+// The provider's methods against the emulator over real HTTP, counting the calls they make.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { ProxySessionInputs, ProxySessionOutputs } from "../provider";
+import { EmulatorHarness } from "./support/emulator";
+
+let emu: EmulatorHarness;
+beforeAll(async () => {
+  emu = await EmulatorHarness.start();
+});
+afterAll(() => emu?.close());
+beforeEach(() => emu.reset());
+
+const declare = (over: Partial<ProxySessionInputs> = {}): ProxySessionInputs => ({
+  serviceSid: emu.serviceSid,
+  ...over,
+});
+
+async function created(over: Partial<ProxySessionInputs> = {}) {
+  const p = emu.provider();
+  const inputs = (await p.check({}, declare(over))).inputs!;
+  const r = await p.create(inputs);
+  return { provider: p, inputs, id: r.id, outs: r.outs! };
+}
+
+describe("create", () => {
+  it("makes one POST and returns the full live session", async () => {
+    const p = emu.provider();
+    const { result, calls } = await emu.count(() =>
+      p.create(declare({ uniqueName: "order-1", ttl: 600, mode: "message-only" })),
+    );
+    expect(calls).toMatchObject({ total: 1, CreateSession: 1 });
+    expect(result.id).toMatch(/^KC[0-9a-f]{32}$/);
+    expect(result.outs).toMatchObject({
+      sid: result.id,
+      serviceSid: emu.serviceSid,
+      accountSid: expect.stringMatching(/^AC/),
+      uniqueName: "order-1",
+      mode: "message-only",
+      status: "open",
+      ttl: 600,
+      dateExpiry: null,
+      dateCreated: expect.stringMatching(/Z$/),
+      url: expect.stringContaining(`/Sessions/${result.id}`),
+      links: { participants: expect.stringContaining("/Participants") },
+      participants: [],
+    });
+    expect(Object.keys(result.outs!)).toHaveLength(18);
+  });
+
+  it("encodes participants as repeated Participants fields, one JSON object each", async () => {
+    const participants = [
+      { identifier: "+15550001111", friendlyName: "Alice" },
+      { identifier: "+15550002222", proxyIdentifier: "+15559990000" },
+    ];
+    const { outs } = await created({ participants });
+    const [req] = await emu.requestLog();
+    expect(req.method).toBe("POST");
+    const sent = ([] as string[]).concat(req.form.Participants).map((v) => JSON.parse(v));
+    expect(sent).toEqual([
+      { Identifier: "+15550001111", FriendlyName: "Alice" },
+      { Identifier: "+15550002222", ProxyIdentifier: "+15559990000" },
+    ]);
+    const [stored] = await emu.sessions();
+    expect(stored.participants).toHaveLength(2);
+    expect(outs.participants).toEqual(participants);
+  });
+
+  it("surfaces Twilio's error code, status, message and link", async () => {
+    await created({ uniqueName: "taken" });
+    const p = emu.provider();
+    const err = await p.create(declare({ uniqueName: "taken" })).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(
+      /^Twilio error 80603 \(HTTP 400\): .+ \(https:\/\/www\.twilio\.com\/docs\/errors\/80603\)/,
+    );
+    expect((err as Error).message).not.toContain("[object Object]");
+  });
+
+  it("reports an unknown Service as Twilio's 404", async () => {
+    const err = await emu
+      .provider()
+      .create(declare({ serviceSid: "KS" + "9".repeat(32) }))
+      .catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/Twilio error 20404 \(HTTP 404\)/);
+  });
+});
+
+describe("read", () => {
+  it("makes one GET and returns live props and the inputs that reproduce them", async () => {
+    const { provider, id, outs } = await created({ uniqueName: "r1", ttl: 300 });
+    await emu.patchSession(id, { ttl: 999 });
+    const { result, calls } = await emu.count(() => provider.read(id, outs));
+    expect(calls).toMatchObject({ total: 1, FetchSession: 1 });
+    expect(result.id).toBe(id);
+    expect(result.props).toMatchObject({ ttl: 999, uniqueName: "r1" });
+    expect(result.inputs).toEqual({ serviceSid: emu.serviceSid, uniqueName: "r1", ttl: 999 });
+  });
+
+  it("returns no id when the session is gone, so the engine drops it", async () => {
+    const { provider, id, outs } = await created();
+    await emu.deleteSession(id);
+    const { result, calls } = await emu.count(() => provider.read(id, outs));
+    expect(result.id).toBeUndefined();
+    expect(calls.total).toBe(1);
+  });
+
+  it("keeps the declared participants, which Twilio does not return", async () => {
+    const participants = [{ identifier: "+15550001111" }];
+    const { provider, id, outs } = await created({ participants });
+    const r = await provider.read(id, outs);
+    expect(r.props!.participants).toEqual(participants);
+    expect(r.inputs).toMatchObject({ participants });
+  });
+
+  it("sees status changes made by use and by expiry", async () => {
+    const { provider, id, outs } = await created({ ttl: 60 });
+    await emu.interact(id);
+    expect((await provider.read(id, outs)).props!.status).toBe("in-progress");
+    await emu.advanceClock(120);
+    const closed = (await provider.read(id, outs)).props!;
+    expect(closed.status).toBe("closed");
+    expect(closed.dateEnded).not.toBeNull();
+  });
+});
+
+describe("update", () => {
+  it("sends one POST carrying only the changed field", async () => {
+    const { provider, id, outs, inputs } = await created({
+      ttl: 300,
+      status: "open",
+      uniqueName: "u1",
+    });
+    await emu.resetCalls();
+    const { result, calls } = await emu.count(() =>
+      provider.update(id, outs, { ...inputs, ttl: 60 }),
+    );
+    expect(calls).toMatchObject({ total: 1, UpdateSession: 1 });
+    const log = await emu.requestLog();
+    expect(log.at(-1)!.form).toEqual({ Ttl: "60" });
+    expect(result.outs!.ttl).toBe(60);
+  });
+
+  it("makes no call when nothing changed", async () => {
+    const { provider, id, outs, inputs } = await created({ ttl: 300 });
+    const { result, calls } = await emu.count(() => provider.update(id, outs, inputs));
+    expect(calls.total).toBe(0);
+    expect(result.outs!.sid).toBe(id);
+  });
+
+  it("closes an active session and re-opens a closed one", async () => {
+    const { provider, id, outs, inputs } = await created({ status: "open" });
+    const closed = (await provider.update(id, outs, { ...inputs, status: "closed" })).outs!;
+    expect(closed.status).toBe("closed");
+    expect((await emu.requestLog()).at(-1)!.form).toEqual({ Status: "closed" });
+    const reopened = (await provider.update(id, closed, { ...inputs, status: "open" })).outs!;
+    expect((await emu.requestLog()).at(-1)!.form).toEqual({ Status: "in-progress" });
+    expect(reopened.status).toBe("in-progress");
+  });
+
+  it("re-opens and changes ttl of a closed session in one call", async () => {
+    const { provider, id, outs, inputs } = await created({ status: "open", ttl: 60 });
+    await emu.patchSession(id, { status: "closed" });
+    const live = (await provider.read(id, outs)).props!;
+    const { result, calls } = await emu.count(() =>
+      provider.update(id, live, { ...inputs, ttl: 600 }),
+    );
+    expect(calls.total).toBe(1);
+    expect(result.outs).toMatchObject({ status: "in-progress", ttl: 600 });
+  });
+
+  it("updates dateExpiry in place", async () => {
+    const { provider, id, outs, inputs } = await created();
+    const r = await provider.update(id, outs, { ...inputs, dateExpiry: "2031-01-01T00:00:00Z" });
+    expect(r.outs!.dateExpiry).toBe("2031-01-01T00:00:00Z");
+  });
+});
+
+describe("delete", () => {
+  it("makes one DELETE", async () => {
+    const { provider, id, outs } = await created();
+    const { calls } = await emu.count(() => provider.delete(id, outs));
+    expect(calls).toMatchObject({ total: 1, DeleteSession: 1 });
+    expect(await emu.sessions()).toEqual([]);
+  });
+
+  it("counts a session already gone as deleted", async () => {
+    const { provider, id, outs } = await created();
+    await emu.deleteSession(id);
+    await expect(provider.delete(id, outs)).resolves.toBeUndefined();
+  });
+});
+
+describe("check and diff make no HTTP call", () => {
+  it("check fails bad input before anything is sent", async () => {
+    const p = emu.provider();
+    const { result, calls } = await emu.count(() => p.check({}, declare({ ttl: -5 })));
+    expect(result.failures).toEqual([{ property: "ttl", reason: expect.stringContaining("-5") }]);
+    expect(calls.total).toBe(0);
+  });
+
+  it("diff compares with the last known state only", async () => {
+    const { provider, id, outs, inputs } = await created({ ttl: 300 });
+    await emu.patchSession(id, { ttl: 1 });
+    const { result, calls } = await emu.count(() =>
+      provider.diff(id, outs, { ...inputs, ttl: 300 }),
+    );
+    expect(result.changes).toBe(false);
+    expect(calls.total).toBe(0);
+  });
+});
+
+describe("credentials", () => {
+  it("accepts an API key and secret", async () => {
+    const p = emu.provider({
+      env: {
+        TWILIO_API_KEY: emu.emulator.apiKeySid,
+        TWILIO_API_SECRET: emu.emulator.apiKeySecret,
+        TWILIO_PROXY_BASE_URL: emu.baseUrl,
+      },
+    });
+    await expect(p.create(declare())).resolves.toMatchObject({ id: expect.stringMatching(/^KC/) });
+  });
+
+  it("reads credentials from stack config given to configure, before the environment", async () => {
+    const p = emu.provider({
+      env: { TWILIO_AUTH_TOKEN: "wrongtoken", TWILIO_ACCOUNT_SID: "ACwrong" },
+    });
+    const config: Record<string, string> = {
+      "twilio:accountSid": emu.emulator.accountSid,
+      "twilio:authToken": emu.emulator.authToken,
+      "twilio:proxyBaseUrl": emu.baseUrl,
+    };
+    await p.configure({
+      config: { get: (k: string) => config[k], require: (k: string) => config[k] },
+    });
+    await expect(p.create(declare())).resolves.toMatchObject({ id: expect.stringMatching(/^KC/) });
+  });
+
+  it("names both ways to set credentials when none are set, and sends nothing", async () => {
+    const p = emu.provider({ env: { TWILIO_PROXY_BASE_URL: emu.baseUrl } });
+    const { result, calls } = await emu.count(() => p.create(declare()).catch((e: Error) => e));
+    expect((result as Error).message).toMatch(/twilio:authToken/);
+    expect((result as Error).message).toMatch(/TWILIO_AUTH_TOKEN/);
+    expect(calls.total).toBe(0);
+  });
+
+  it("fails once on bad credentials, without retrying or echoing the secret", async () => {
+    const secret = "notTheRightToken123";
+    const p = emu.provider({
+      env: {
+        TWILIO_ACCOUNT_SID: emu.emulator.accountSid,
+        TWILIO_AUTH_TOKEN: secret,
+        TWILIO_PROXY_BASE_URL: emu.baseUrl,
+      },
+    });
+    const { result, calls } = await emu.count(() => p.create(declare()).catch((e: Error) => e));
+    expect((result as Error).message).toMatch(/Twilio error 20003 \(HTTP 401\)/);
+    expect((result as Error).message).not.toContain(secret);
+    expect(JSON.stringify(result)).not.toContain(secret);
+    expect(calls.total).toBe(1);
+  });
+});
+
+describe("adopt", () => {
+  async function existing() {
+    const { id } = await created({ uniqueName: "legacy", ttl: 100, mode: "voice-only" });
+    return id;
+  }
+
+  it("takes over a session by uniqueName and converges its in-place fields", async () => {
+    const id = await existing();
+    const p = emu.provider();
+    const { result, calls } = await emu.count(() =>
+      p.create(declare({ uniqueName: "legacy", adopt: true, ttl: 900, mode: "voice-only" })),
+    );
+    expect(result.id).toBe(id);
+    expect(result.outs!.ttl).toBe(900);
+    expect(calls).toMatchObject({ FetchSession: 1, UpdateSession: 1, CreateSession: 0 });
+    expect(await emu.sessions()).toHaveLength(1);
+  });
+
+  it("takes over a session by SID without any update when it already matches", async () => {
+    const id = await existing();
+    const { result, calls } = await emu.count(() =>
+      emu.provider().create(declare({ adopt: id, ttl: 100 })),
+    );
+    expect(result.id).toBe(id);
+    expect(calls.total).toBe(1);
+  });
+
+  it("refuses when a create-only field differs", async () => {
+    await existing();
+    const err = await emu
+      .provider()
+      .create(declare({ uniqueName: "legacy", adopt: true, mode: "message-only" }))
+      .catch((e: Error) => e);
+    expect((err as Error).message).toMatch(
+      /adopt: session KC\w+ differs .*mode is "voice-only", declared "message-only"/,
+    );
+  });
+
+  it("says so when nothing matches", async () => {
+    const err = await emu
+      .provider()
+      .create(declare({ uniqueName: "nobody", adopt: true }))
+      .catch((e: Error) => e);
+    expect((err as Error).message).toMatch(/adopt: no session with uniqueName "nobody"/);
+  });
+});

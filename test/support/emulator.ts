@@ -1,0 +1,132 @@
+// Test-side access to the emulator: start it, read its counters, change sessions out of band.
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import { ProxySessionProvider, type ProviderOptions } from "../../provider";
+
+export type Operation =
+  "CreateSession" | "FetchSession" | "UpdateSession" | "DeleteSession" | "ListSession";
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  form: Record<string, string | string[]>;
+}
+
+export class EmulatorHarness {
+  private constructor(readonly emulator: RunningEmulator) {}
+
+  static async start(): Promise<EmulatorHarness> {
+    return new EmulatorHarness(await startEmulator({ port: 0 }));
+  }
+
+  get baseUrl() {
+    return this.emulator.baseUrl;
+  }
+  get serviceSid() {
+    return this.emulator.serviceSid;
+  }
+
+  /** The environment a provider or CLI run needs to reach this emulator. */
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      TWILIO_ACCOUNT_SID: this.emulator.accountSid,
+      TWILIO_AUTH_TOKEN: this.emulator.authToken,
+      TWILIO_PROXY_BASE_URL: this.emulator.baseUrl,
+      ...extra,
+    };
+  }
+
+  /** A provider wired to this emulator through the environment, as users run it. */
+  provider(options: ProviderOptions = {}): ProxySessionProvider {
+    return new ProxySessionProvider({
+      env: this.env(),
+      warn: () => {},
+      client: { sleep: async () => {} },
+      ...options,
+    });
+  }
+
+  async control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.baseUrl}/__emulator/${path}`, {
+      method,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`emulator control ${method} ${path}: HTTP ${res.status}`);
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  reset() {
+    return this.control("POST", "reset");
+  }
+
+  async calls(): Promise<Record<Operation, number> & { total: number }> {
+    const r = await this.control<{ total: number; byOperation: Record<Operation, number> }>(
+      "GET",
+      "requests",
+    );
+    return {
+      CreateSession: 0,
+      FetchSession: 0,
+      UpdateSession: 0,
+      DeleteSession: 0,
+      ListSession: 0,
+      ...r.byOperation,
+      total: r.total,
+    };
+  }
+
+  resetCalls() {
+    return this.control("POST", "requests/reset");
+  }
+
+  requestLog(): Promise<LoggedRequest[]> {
+    return this.control<LoggedRequest[] | { requests: LoggedRequest[] }>(
+      "GET",
+      "requests/log",
+    ).then((r) => (Array.isArray(r) ? r : r.requests));
+  }
+
+  /** Counts the HTTP calls `action` makes, by Twilio operation. */
+  async count<T>(
+    action: () => Promise<T>,
+  ): Promise<{ result: T; calls: Record<Operation, number> & { total: number } }> {
+    await this.resetCalls();
+    const result = await action();
+    return { result, calls: await this.calls() };
+  }
+
+  sessions(): Promise<Array<Record<string, unknown>>> {
+    return this.control<{ sessions: Array<Record<string, unknown>> }>("GET", "sessions").then(
+      (r) => r.sessions,
+    );
+  }
+
+  patchSession(sid: string, change: { ttl?: number; status?: string; dateExpiry?: string | null }) {
+    return this.control("PATCH", `sessions/${sid}`, change);
+  }
+
+  deleteSession(sid: string) {
+    return this.control("DELETE", `sessions/${sid}`);
+  }
+
+  interact(sid: string) {
+    return this.control("POST", `sessions/${sid}/interaction`);
+  }
+
+  advanceClock(seconds: number) {
+    return this.control("POST", "clock/advance", { seconds });
+  }
+
+  setFaults(config: Record<string, unknown>) {
+    return this.control("POST", "faults", config);
+  }
+
+  faults(): Promise<{ injected: Record<string, number> }> {
+    return this.control("GET", "faults");
+  }
+
+  close() {
+    return this.emulator.close();
+  }
+}
