@@ -4,8 +4,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     pool: "forks",
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
+    testTimeout: 120_000,
+    hookTimeout: 300_000,
     // Load the built package with Node itself, as users' programs do: the provider text that
     // Pulumi serializes must be the same in tests as in real stacks.
     server: { deps: { external: [/\/dist\//] } },

@@ -160,6 +160,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       throw new Error(
         `adopt: no session ${inputs.adopt === true ? "with uniqueName" : "with SID"} ` +
           `"${key}" exists in Service ${inputs.serviceSid}; remove adopt to create one`,
+        { cause: err },
       );
     }
     const mismatch = this.createOnlyMismatch(found, inputs);

@@ -1,11 +1,12 @@
 // Mapping between Twilio's wire Session and the resource's outputs and inputs.
-import type {
-  DeclarableKey,
-  ParticipantArgs,
-  ProxySessionInputs,
-  ProxySessionOutputs,
-  SessionCreateForm,
-  TwilioSession,
+import {
+  DECLARABLE_KEYS,
+  type DeclarableKey,
+  type ParticipantArgs,
+  type ProxySessionInputs,
+  type ProxySessionOutputs,
+  type SessionCreateForm,
+  type TwilioSession,
 } from "./types";
 
 export function toOutputs(
@@ -35,11 +36,9 @@ export function toOutputs(
   };
 }
 
-/** The input names a declaration uses, in a stable order. */
+/** The input names a declaration uses (never the engine's own `__provider`). */
 export function declaredKeys(inputs: ProxySessionInputs): DeclarableKey[] {
-  return (Object.keys(inputs) as DeclarableKey[])
-    .filter((k) => inputs[k] !== undefined && k !== "adopt")
-    .sort();
+  return DECLARABLE_KEYS.filter((k) => inputs[k] !== undefined && k !== "adopt");
 }
 
 /**

@@ -65,15 +65,7 @@ export class EmulatorHarness {
       "GET",
       "requests",
     );
-    return {
-      CreateSession: 0,
-      FetchSession: 0,
-      UpdateSession: 0,
-      DeleteSession: 0,
-      ListSession: 0,
-      ...r.byOperation,
-      total: r.total,
-    };
+    return { ...r.byOperation, total: r.total };
   }
 
   resetCalls() {

@@ -40,6 +40,7 @@ export interface EngineStackOptions {
 export class EngineStack {
   private constructor(
     readonly stack: Stack,
+    private readonly stateDir: string,
     private readonly dirs: string[],
   ) {}
 
@@ -92,14 +93,21 @@ export class EngineStack {
       [`${project}:serviceSid`]: { value: emu.serviceSid },
       ...Object.fromEntries(Object.entries(opts.config ?? {}).map(([k, v]) => [k, { value: v }])),
     });
-    return new EngineStack(stack, [scratch, workDir]);
+    return new EngineStack(stack, state, [scratch, workDir]);
   }
 
-  /** The exported state, as text and parsed. */
+  /**
+   * The state as the backend stores it on disk (the Automation API's export would decrypt
+   * secrets), as text and parsed.
+   */
   async state(): Promise<{ text: string; resources: StateResource[] }> {
-    const deployment = await this.stack.exportStack();
-    const resources = (deployment.deployment.resources ?? []) as StateResource[];
-    return { text: JSON.stringify(deployment), resources };
+    const dir = path.join(this.stateDir, ".pulumi", "stacks");
+    const files = fs.readdirSync(dir, { recursive: true, encoding: "utf8" });
+    const file = files.find((f) => f.endsWith("test.json"));
+    if (!file) throw new Error(`no stack state under ${dir}: ${files.join(", ")}`);
+    const text = fs.readFileSync(path.join(dir, file), "utf8");
+    const resources = (JSON.parse(text).checkpoint.latest?.resources ?? []) as StateResource[];
+    return { text, resources };
   }
 
   async sessions(): Promise<StateResource[]> {
@@ -122,3 +130,28 @@ export interface StateResource {
 
 /** The name part of a URN. */
 export const urnName = (urn: string) => urn.split("::").at(-1)!;
+
+/** Collects the operation the engine planned for each ProxySession, by resource name. */
+export function recordOps(): {
+  onEvent: (e: EngineEvent) => void;
+  ops: () => Record<string, string>;
+} {
+  const seen: Record<string, string[]> = {};
+  return {
+    onEvent: (e) => {
+      const m = e.resourcePreEvent?.metadata;
+      if (!m || !m.type.endsWith(":ProxySession")) return;
+      (seen[urnName(m.urn)] ??= []).push(m.op);
+    },
+    // A refresh step precedes the real plan under --refresh; "same" means nothing to do.
+    ops: () =>
+      Object.fromEntries(
+        Object.entries(seen)
+          .map(([name, ops]) => [name, ops.filter((op) => op !== "refresh" && op !== "same")])
+          .filter(([, ops]) => ops.length > 0)
+          .map(([name, ops]) => [name, (ops as string[]).join(",")]),
+      ),
+  };
+}
+
+type EngineEvent = import("@pulumi/pulumi/automation").EngineEvent;

@@ -1,0 +1,83 @@
+import {
+  DEFAULT_ACCOUNT_SID,
+  DEFAULT_API_KEY_SECRET,
+  DEFAULT_API_KEY_SID,
+  DEFAULT_AUTH_TOKEN,
+  DEFAULT_SERVICE_SID,
+} from "./ids";
+import type { FaultConfig } from "./faults";
+import { createEmulatorServer } from "./server";
+import { createState } from "./state";
+
+export type { FaultConfig, FaultCounters, FaultKind } from "./faults";
+export { validateFaultConfig } from "./faults";
+export type {
+  ControlClockResponse,
+  ControlFaultsResponse,
+  ControlRequestLogResponse,
+  ControlRequestsResponse,
+  ControlServiceJson,
+  ControlSessionPatch,
+  ControlSessionsResponse,
+} from "./control-routes";
+export type { OperationId, RequestCounts, RequestLogEntry } from "./request-log";
+export { OPERATIONS } from "./request-log";
+export type { ControlSessionJson, ParticipantJson, SessionJson } from "./serialize";
+export type { TwilioErrorBody } from "./errors";
+export {
+  DEFAULT_ACCOUNT_SID,
+  DEFAULT_API_KEY_SECRET,
+  DEFAULT_API_KEY_SID,
+  DEFAULT_AUTH_TOKEN,
+  DEFAULT_SERVICE_SID,
+};
+
+export interface EmulatorOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 = any free port. */
+  port?: number;
+  faults?: FaultConfig;
+  /** Time source in epoch ms (default Date.now); the control API adds its offset on top. */
+  now?: () => number;
+}
+
+export interface RunningEmulator {
+  /** e.g. "http://127.0.0.1:4010": no trailing slash, no /v1. */
+  baseUrl: string;
+  port: number;
+  accountSid: string;
+  authToken: string;
+  apiKeySid: string;
+  apiKeySecret: string;
+  /** The seeded Service; it survives /__emulator/reset with the same SID. */
+  serviceSid: string;
+  close(): Promise<void>;
+}
+
+/** A wildcard bind address is not something a client can connect to; point at loopback instead. */
+function connectableHost(host: string): string {
+  if (host === "0.0.0.0") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const host = opts.host ?? "127.0.0.1";
+  const credentials = {
+    accountSid: DEFAULT_ACCOUNT_SID,
+    authToken: DEFAULT_AUTH_TOKEN,
+    apiKeySid: DEFAULT_API_KEY_SID,
+    apiKeySecret: DEFAULT_API_KEY_SECRET,
+  };
+  const state = createState(credentials, DEFAULT_SERVICE_SID, opts.faults ?? {}, opts.now);
+  const server = createEmulatorServer(state);
+  const address = await server.listen(host, opts.port ?? 0);
+  return {
+    baseUrl: `http://${connectableHost(host)}:${address.port}`,
+    port: address.port,
+    ...credentials,
+    serviceSid: DEFAULT_SERVICE_SID,
+    close: () => server.close(),
+  };
+}

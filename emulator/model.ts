@@ -1,0 +1,45 @@
+/** In-memory records. Dates are epoch seconds because Twilio only exposes whole seconds. */
+
+export const SESSION_STATUSES = ["open", "in-progress", "closed", "failed", "unknown"] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export const SESSION_MODES = ["message-only", "voice-only", "voice-and-message"] as const;
+export type SessionMode = (typeof SESSION_MODES)[number];
+
+export interface ParticipantRecord {
+  sid: string;
+  identifier: string;
+  friendlyName: string | null;
+  proxyIdentifier: string | null;
+  proxyIdentifierSid: string | null;
+  dateCreated: number;
+}
+
+export interface SessionRecord {
+  sid: string;
+  serviceSid: string;
+  accountSid: string;
+  uniqueName: string | null;
+  status: SessionStatus;
+  mode: SessionMode;
+  ttl: number;
+  dateExpiry: number | null;
+  dateStarted: number;
+  dateEnded: number | null;
+  dateLastInteraction: number | null;
+  closedReason: string;
+  dateCreated: number;
+  dateUpdated: number;
+  /**
+   * Creation or the latest re-open. Not exposed; the TTL clock starts here (or at the last
+   * interaction, whichever is later) so that re-opening an expired session does not close it again
+   * on the very next read.
+   */
+  openedAt: number;
+  participants: ParticipantRecord[];
+}
+
+export interface ServiceRecord {
+  sid: string;
+  defaultTtl: number;
+}

@@ -1,0 +1,137 @@
+import { Errors } from "./errors";
+import { canonicalSid } from "./ids";
+import { compareKeys, type SortKey } from "./store";
+
+export const DEFAULT_PAGE_SIZE = 50;
+/**
+ * The PageSize description says max 1000, the operation summary says 100 (reference §5). Larger
+ * values are clamped to 1000 rather than rejected: Twilio's list endpoints clamp rather than fail.
+ */
+export const MAX_PAGE_SIZE = 1000;
+
+export interface PageToken {
+  direction: "after" | "before";
+  sid: string;
+}
+
+export interface PageRequest {
+  pageSize: number;
+  page: number;
+  token?: PageToken;
+  rawToken?: string;
+}
+
+export interface PageMeta {
+  page: number;
+  page_size: number;
+  first_page_url: string;
+  previous_page_url: string | null;
+  url: string;
+  next_page_url: string | null;
+  key: string;
+}
+
+/**
+ * A PageSize or Page that is not a positive (resp. non-negative) integer is 80701 at HTTP 400,
+ * like every other Proxy parameter error, rather than the generic 20422.
+ */
+function parseIntParam(query: URLSearchParams, name: string, min: number): number | undefined {
+  const v = query.get(name);
+  if (v === null) return undefined;
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < min) {
+    throw Errors.invalidParam(name);
+  }
+  return Number(v);
+}
+
+/**
+ * Tokens look like Twilio's (`PA`/`PB` + the sid at the page boundary, reference §5). Only the
+ * syntax is checked here; whether the sid belongs to the listed service is checked in `paginate`.
+ */
+function parseToken(raw: string): PageToken {
+  const prefix = raw.slice(0, 2);
+  const sid = canonicalSid("KC", raw.slice(2));
+  if ((prefix !== "PA" && prefix !== "PB") || sid === undefined) throw Errors.invalidPageToken();
+  return { direction: prefix === "PA" ? "after" : "before", sid };
+}
+
+export function parsePageRequest(query: URLSearchParams): PageRequest {
+  const size = parseIntParam(query, "PageSize", 1) ?? DEFAULT_PAGE_SIZE;
+  const page = parseIntParam(query, "Page", 0) ?? 0;
+  const rawToken = query.get("PageToken") ?? "";
+  // An empty PageToken is what a client sends when it has no token: treat it as absent.
+  if (rawToken === "") return { pageSize: Math.min(size, MAX_PAGE_SIZE), page };
+  return { pageSize: Math.min(size, MAX_PAGE_SIZE), page, token: parseToken(rawToken), rawToken };
+}
+
+export interface Page<T> {
+  items: T[];
+  meta: PageMeta;
+}
+
+/**
+ * Offset paging when there is no token (Page * PageSize), cursor paging when there is one. Cursors
+ * keep a walk along next_page_url exact even when sessions are created or deleted in between.
+ */
+export function paginate<T extends SortKey>(
+  sorted: T[],
+  req: PageRequest,
+  listUrl: string,
+  serviceSid: string,
+  keyOf: (sid: string) => SortKey | undefined,
+  key: string,
+): Page<T> {
+  const url = (page: number, token?: string) =>
+    `${listUrl}?PageSize=${req.pageSize}&Page=${page}` +
+    (token === undefined ? "" : `&PageToken=${encodeURIComponent(token)}`);
+  const firstPageUrl = url(0);
+
+  let items: T[];
+  let hasNext: boolean;
+  let hasPrev: boolean;
+  if (req.token === undefined) {
+    const offset = req.page * req.pageSize;
+    items = sorted.slice(offset, offset + req.pageSize);
+    hasNext = offset + req.pageSize < sorted.length;
+    hasPrev = req.page > 0;
+  } else {
+    const boundary = keyOf(req.token.sid);
+    if (boundary === undefined || boundary.serviceSid !== serviceSid) {
+      throw Errors.invalidPageToken();
+    }
+    if (req.token.direction === "after") {
+      const after = sorted.filter((s) => compareKeys(s, boundary) > 0);
+      items = after.slice(0, req.pageSize);
+      hasNext = after.length > req.pageSize;
+      hasPrev = sorted.length > after.length;
+    } else {
+      const before = sorted.filter((s) => compareKeys(s, boundary) < 0);
+      items = before.slice(Math.max(0, before.length - req.pageSize));
+      hasPrev = before.length > req.pageSize;
+      hasNext = sorted.length > before.length;
+    }
+  }
+
+  const first = items[0];
+  const last = items[items.length - 1];
+  let next: string | null = null;
+  if (hasNext) next = last ? url(req.page + 1, `PA${last.sid}`) : firstPageUrl;
+  let previous: string | null = null;
+  if (hasPrev) {
+    const prevPage = Math.max(0, req.page - 1);
+    previous = first ? url(prevPage, `PB${first.sid}`) : url(prevPage);
+  }
+
+  return {
+    items,
+    meta: {
+      page: req.page,
+      page_size: req.pageSize,
+      first_page_url: firstPageUrl,
+      previous_page_url: previous,
+      url: url(req.page, req.rawToken),
+      next_page_url: next,
+      key,
+    },
+  };
+}

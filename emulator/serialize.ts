@@ -1,0 +1,76 @@
+import { formatNullableDate, formatTwilioDate } from "./dates";
+import type { ParticipantRecord, SessionRecord } from "./model";
+
+/** `proxy.v1.service.session`: exactly these 16 keys, never the participants (reference §1.1). */
+export interface SessionJson {
+  sid: string;
+  service_sid: string;
+  account_sid: string;
+  date_started: string;
+  date_ended: string | null;
+  date_last_interaction: string | null;
+  date_expiry: string | null;
+  unique_name: string | null;
+  status: string;
+  closed_reason: string;
+  ttl: number;
+  mode: string;
+  date_created: string;
+  date_updated: string;
+  url: string;
+  links: { interactions: string; participants: string };
+}
+
+export interface ParticipantJson {
+  sid: string;
+  identifier: string;
+  friendly_name: string | null;
+  proxy_identifier: string | null;
+  proxy_identifier_sid: string | null;
+  date_created: string;
+}
+
+/** What the control API returns: the Twilio shape plus the stored participants. */
+export type ControlSessionJson = SessionJson & { participants: ParticipantJson[] };
+
+export function sessionUrl(baseUrl: string, serviceSid: string, sid: string): string {
+  return `${baseUrl}/v1/Services/${serviceSid}/Sessions/${sid}`;
+}
+
+/** `baseUrl` is the request's own origin so that links work whatever port the emulator got. */
+export function toSessionJson(s: SessionRecord, baseUrl: string): SessionJson {
+  const url = sessionUrl(baseUrl, s.serviceSid, s.sid);
+  return {
+    sid: s.sid,
+    service_sid: s.serviceSid,
+    account_sid: s.accountSid,
+    date_started: formatTwilioDate(s.dateStarted),
+    date_ended: formatNullableDate(s.dateEnded),
+    date_last_interaction: formatNullableDate(s.dateLastInteraction),
+    date_expiry: formatNullableDate(s.dateExpiry),
+    unique_name: s.uniqueName,
+    status: s.status,
+    closed_reason: s.closedReason,
+    ttl: s.ttl,
+    mode: s.mode,
+    date_created: formatTwilioDate(s.dateCreated),
+    date_updated: formatTwilioDate(s.dateUpdated),
+    url,
+    links: { interactions: `${url}/Interactions`, participants: `${url}/Participants` },
+  };
+}
+
+export function toParticipantJson(p: ParticipantRecord): ParticipantJson {
+  return {
+    sid: p.sid,
+    identifier: p.identifier,
+    friendly_name: p.friendlyName,
+    proxy_identifier: p.proxyIdentifier,
+    proxy_identifier_sid: p.proxyIdentifierSid,
+    date_created: formatTwilioDate(p.dateCreated),
+  };
+}
+
+export function toControlSessionJson(s: SessionRecord, baseUrl: string): ControlSessionJson {
+  return { ...toSessionJson(s, baseUrl), participants: s.participants.map(toParticipantJson) };
+}

@@ -1,0 +1,164 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { authenticate } from "./auth";
+import { CONTROL_PREFIX, handleControl } from "./control-routes";
+import { Errors, TwilioApiError } from "./errors";
+import type { FaultKind } from "./faults";
+import { json, parseForm, readBody, sendReply, type Reply } from "./http-util";
+import type { RequestLogEntry } from "./request-log";
+import type { EmulatorState } from "./state";
+import { handleOperation, matchTwilioRoute, type OperationMatch } from "./twilio-routes";
+
+export interface EmulatorServer {
+  listen(host: string, port: number): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+function errorReply(err: TwilioApiError): Reply {
+  return json(err.status, err.toBody(), err.headers);
+}
+
+const FAULT_REPLIES: Partial<Record<FaultKind, (state: EmulatorState) => TwilioApiError>> = {
+  rate429: (state) => Errors.tooManyRequests(state.faults.retryAfterSeconds),
+  rate500: () => Errors.internal(),
+  rate503: () => Errors.unavailable(),
+};
+
+/**
+ * The HTTP layer: dispatches to control or Twilio routes and applies latency and faults. It owns
+ * every socket and timer it creates so close() finishes even while requests hang.
+ */
+export function createEmulatorServer(state: EmulatorState): EmulatorServer {
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  let closing = false;
+
+  const delay = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
+
+  /** Links in responses use the origin the client used, whatever host alias or port that was. */
+  const originOf = (req: IncomingMessage, server: Server) => {
+    if (req.headers.host) return `http://${req.headers.host}`;
+    const addr = server.address() as AddressInfo;
+    return `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  };
+
+  async function handleTwilio(
+    req: IncomingMessage,
+    res: ServerResponse,
+    m: OperationMatch,
+    url: URL,
+    baseUrl: string,
+  ): Promise<void> {
+    const method = req.method ?? "GET";
+    const raw = await readBody(req);
+    const form = method === "POST" ? parseForm(raw) : {};
+    const username = authenticate(req.headers, state.credentials);
+    const entry: RequestLogEntry = state.recorder.record({
+      operation: m.operation,
+      method,
+      path: url.pathname,
+      query: parseForm(url.search.slice(1)),
+      form,
+      username,
+    });
+    // Auth comes first: a client with bad credentials gets 401, never a rate limit. Faults are
+    // drawn on arrival so concurrent requests consume the PRNG in arrival order.
+    const fault = username === null ? null : state.faults.decide(method);
+    entry.fault = fault;
+    if (state.faults.latencyMs > 0) await delay(state.faults.latencyMs);
+    if (req.socket.destroyed) return;
+
+    const drop = (): void => {
+      req.socket.destroy();
+    };
+    let reply: Reply;
+    if (username === null) {
+      reply = errorReply(Errors.authenticate());
+      reply.headers = { ...reply.headers, "WWW-Authenticate": 'Basic realm="Twilio API"' };
+    } else if (fault === "hang") {
+      return; // the socket stays open until the client gives up or close() destroys it
+    } else if (fault === "resetBefore") {
+      return drop();
+    } else if (fault && FAULT_REPLIES[fault]) {
+      reply = errorReply(FAULT_REPLIES[fault](state));
+    } else {
+      try {
+        reply = handleOperation(state, m, form, url.searchParams, baseUrl);
+      } catch (err) {
+        if (!(err instanceof TwilioApiError)) throw err;
+        reply = errorReply(err);
+      }
+      if (fault === "resetAfter") return drop(); // the write happened; the answer never arrives
+    }
+    entry.status = reply.status;
+    sendReply(res, reply);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, server: Server) {
+    const method = req.method ?? "GET";
+    const url = new URL(req.url ?? "/", "http://emulator.invalid");
+    const baseUrl = originOf(req, server);
+
+    if (url.pathname.startsWith(CONTROL_PREFIX)) {
+      const raw = await readBody(req);
+      sendReply(res, handleControl(state, method, url.pathname, url.searchParams, raw, baseUrl));
+      return;
+    }
+    const route = matchTwilioRoute(method, url.pathname);
+    if (route.kind === "operation") {
+      await handleTwilio(req, res, route.match, url, baseUrl);
+      return;
+    }
+    await readBody(req); // drain so the keep-alive connection stays usable
+    const err =
+      route.kind === "methodNotAllowed"
+        ? Errors.methodNotAllowed(method)
+        : Errors.notFound(url.pathname);
+    sendReply(res, errorReply(err));
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res, server).catch((err: unknown) => {
+      const reply = err instanceof TwilioApiError ? errorReply(err) : errorReply(Errors.internal());
+      if (!(err instanceof TwilioApiError)) console.error("emulator: unexpected error", err);
+      if (!res.headersSent) sendReply(res, reply);
+      else res.destroy();
+    });
+  });
+  server.on("connection", (socket) => {
+    if (closing) {
+      socket.destroy();
+      return;
+    }
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+
+  return {
+    listen: (host, port) =>
+      new Promise((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        closing = true;
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => resolve());
+        // Hung requests and idle keep-alive sockets would otherwise keep close() waiting forever.
+        for (const s of sockets) s.destroy();
+        sockets.clear();
+      }),
+  };
+}

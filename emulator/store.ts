@@ -1,0 +1,213 @@
+import type { Clock } from "./clock";
+import { Errors } from "./errors";
+import { canonicalSid, newSid } from "./ids";
+import { applyExpiry, checkUpdate, close, reopen } from "./lifecycle";
+import type { ServiceRecord, SessionMode, SessionRecord, SessionStatus } from "./model";
+import type { CreateInput, UpdateInput } from "./params";
+
+/** Sort key for list order: date_created, then sid (reference §5). */
+export interface SortKey {
+  serviceSid: string;
+  dateCreated: number;
+  sid: string;
+}
+
+export function compareKeys(a: SortKey, b: SortKey): number {
+  if (a.dateCreated !== b.dateCreated) return a.dateCreated - b.dateCreated;
+  return a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0;
+}
+
+export interface OutOfBandPatch {
+  ttl?: number;
+  status?: SessionStatus;
+  dateExpiry?: number | null;
+  closedReason?: string;
+}
+
+/**
+ * Services, sessions and their participants, plus the Twilio semantics that need more than one
+ * record (unique names, lookups). Every accessor applies lazy expiry first, so callers never see a
+ * session that should already have expired.
+ */
+export class Store {
+  private services = new Map<string, ServiceRecord>();
+  private sessions = new Map<string, SessionRecord>();
+  /**
+   * Sort keys of every session ever created, deleted ones included: a page token names the last
+   * session of the previous page, and that session may be deleted before the next page is read.
+   */
+  private keys = new Map<string, SortKey>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly accountSid: string,
+    private readonly defaultServiceSid: string,
+  ) {
+    this.reset();
+  }
+
+  reset(): void {
+    this.services.clear();
+    this.sessions.clear();
+    this.keys.clear();
+    this.services.set(this.defaultServiceSid, { sid: this.defaultServiceSid, defaultTtl: 0 });
+  }
+
+  createService(defaultTtl: number): ServiceRecord {
+    const service = { sid: newSid("KS"), defaultTtl };
+    this.services.set(service.sid, service);
+    return service;
+  }
+
+  listServices(): ServiceRecord[] {
+    return [...this.services.values()];
+  }
+
+  getService(sid: string): ServiceRecord | undefined {
+    const canonical = canonicalSid("KS", sid);
+    return canonical === undefined ? undefined : this.services.get(canonical);
+  }
+
+  createSession(service: ServiceRecord, input: CreateInput): SessionRecord {
+    if (input.uniqueName !== undefined && this.byUniqueName(service.sid, input.uniqueName)) {
+      throw Errors.duplicateUniqueName(input.uniqueName);
+    }
+    const now = this.clock.nowSeconds();
+    const status: SessionStatus = input.status ?? "open";
+    const mode: SessionMode = input.mode ?? "voice-and-message";
+    const s: SessionRecord = {
+      sid: newSid("KC"),
+      serviceSid: service.sid,
+      accountSid: this.accountSid,
+      uniqueName: input.uniqueName ?? null,
+      status,
+      mode,
+      ttl: input.ttl ?? service.defaultTtl,
+      dateExpiry: input.dateExpiry ?? null,
+      dateStarted: now,
+      dateEnded: null,
+      dateLastInteraction: null,
+      closedReason: "",
+      dateCreated: now,
+      dateUpdated: now,
+      openedAt: now,
+      participants: input.participants.map((p) => ({ ...p, sid: newSid("KP"), dateCreated: now })),
+    };
+    // Status is accepted on create per the enum; a session created closed needs an end date.
+    if (status === "closed") close(s, now, "api");
+    applyExpiry(s, now);
+    this.sessions.set(s.sid, s);
+    this.keys.set(s.sid, { serviceSid: s.serviceSid, dateCreated: s.dateCreated, sid: s.sid });
+    return s;
+  }
+
+  /** Fetch-only fallback to the unique name (the Sid path param of Fetch has no KC pattern). */
+  findForFetch(service: ServiceRecord, sidOrName: string): SessionRecord | undefined {
+    return this.findBySid(service, sidOrName) ?? this.byUniqueName(service.sid, sidOrName);
+  }
+
+  findBySid(service: ServiceRecord, sid: string): SessionRecord | undefined {
+    const canonical = canonicalSid("KC", sid);
+    const s = canonical === undefined ? undefined : this.sessions.get(canonical);
+    return s && s.serviceSid === service.sid ? this.fresh(s) : undefined;
+  }
+
+  /** Across services, for the control API. */
+  findAnywhere(sid: string): SessionRecord | undefined {
+    const canonical = canonicalSid("KC", sid);
+    const s = canonical === undefined ? undefined : this.sessions.get(canonical);
+    return s && this.fresh(s);
+  }
+
+  updateSession(s: SessionRecord, input: UpdateInput): SessionRecord {
+    const now = this.clock.nowSeconds();
+    this.fresh(s);
+    const nextStatus = checkUpdate(s, input.status);
+    let changed = false;
+    if (nextStatus === "in-progress") {
+      reopen(s, now);
+      changed = true;
+    } else if (nextStatus === "closed") {
+      close(s, now, "api");
+      changed = true;
+    }
+    if (input.ttl !== undefined && input.ttl !== s.ttl) {
+      s.ttl = input.ttl;
+      changed = true;
+    }
+    if (input.dateExpiry !== undefined && input.dateExpiry !== s.dateExpiry) {
+      s.dateExpiry = input.dateExpiry;
+      changed = true;
+    }
+    // An update that changes nothing leaves date_updated alone, so repeated no-ops are invisible.
+    if (changed) s.dateUpdated = now;
+    return this.fresh(s);
+  }
+
+  deleteSession(s: SessionRecord): void {
+    this.sessions.delete(s.sid);
+  }
+
+  /** Sessions of one service in list order. */
+  listSessions(serviceSid: string): SessionRecord[] {
+    return [...this.sessions.values()]
+      .filter((s) => s.serviceSid === serviceSid)
+      .map((s) => this.fresh(s))
+      .sort(compareKeys);
+  }
+
+  allSessions(): SessionRecord[] {
+    return [...this.sessions.values()].map((s) => this.fresh(s)).sort(compareKeys);
+  }
+
+  sortKey(sid: string): SortKey | undefined {
+    return this.keys.get(sid);
+  }
+
+  /** Simulates traffic through the proxy number; closed sessions take no interactions. */
+  recordInteraction(s: SessionRecord): SessionRecord | undefined {
+    this.fresh(s);
+    if (s.status === "closed") return undefined;
+    const now = this.clock.nowSeconds();
+    s.dateLastInteraction = now;
+    if (s.status === "open") s.status = "in-progress";
+    s.dateUpdated = now;
+    return s;
+  }
+
+  /**
+   * Out-of-band change for drift tests: no transition rules, only the bookkeeping that keeps the
+   * record self-consistent (an end date when closed, none when not).
+   */
+  patchSession(s: SessionRecord, patch: OutOfBandPatch): SessionRecord {
+    const now = this.clock.nowSeconds();
+    this.fresh(s);
+    if (patch.ttl !== undefined) s.ttl = patch.ttl;
+    if (patch.dateExpiry !== undefined) s.dateExpiry = patch.dateExpiry;
+    if (patch.status !== undefined && patch.status !== s.status) {
+      if (patch.status === "closed") {
+        close(s, now, "api");
+      } else {
+        if (s.status === "closed") s.openedAt = now;
+        s.status = patch.status;
+        s.dateEnded = null;
+        s.closedReason = "";
+      }
+    }
+    if (patch.closedReason !== undefined) s.closedReason = patch.closedReason;
+    s.dateUpdated = now;
+    return this.fresh(s);
+  }
+
+  private byUniqueName(serviceSid: string, name: string): SessionRecord | undefined {
+    for (const s of this.sessions.values()) {
+      if (s.serviceSid === serviceSid && s.uniqueName === name) return this.fresh(s);
+    }
+    return undefined;
+  }
+
+  private fresh(s: SessionRecord): SessionRecord {
+    applyExpiry(s, this.clock.nowSeconds());
+    return s;
+  }
+}

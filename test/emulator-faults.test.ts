@@ -1,0 +1,385 @@
+// Fault injection of the Twilio Proxy emulator, over real HTTP with Node's fetch.
+import { performance } from "node:perf_hooks";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startEmulator, type FaultConfig, type RunningEmulator } from "../emulator";
+
+type Json = Record<string, unknown>;
+/** An HTTP status, or what the client saw when no answer came. */
+type Outcome = number | "reset" | "timeout";
+
+let emu: RunningEmulator;
+let basic: string;
+
+const sessionsPath = () => `/v1/Services/${emu.serviceSid}/Sessions`;
+
+interface CallResult {
+  outcome: Outcome;
+  res?: Response;
+  body?: Json;
+}
+
+async function call(
+  method: string,
+  path: string,
+  opts: { form?: Record<string, string>; timeoutMs?: number; auth?: string } = {},
+): Promise<CallResult> {
+  try {
+    const res = await fetch(`${emu.baseUrl}${path}`, {
+      method,
+      headers: {
+        Authorization: opts.auth ?? basic,
+        ...(opts.form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}),
+      },
+      body: opts.form ? new URLSearchParams(opts.form).toString() : undefined,
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 5000),
+    });
+    const text = await res.text();
+    return { outcome: res.status, res, body: text ? (JSON.parse(text) as Json) : undefined };
+  } catch (err) {
+    const name = (err as Error).name;
+    if (name === "TimeoutError" || name === "AbortError") return { outcome: "timeout" };
+    // fetch reports a destroyed socket as "TypeError: fetch failed" (cause: "other side closed").
+    if (err instanceof TypeError) return { outcome: "reset" };
+    throw err;
+  }
+}
+
+async function control<T = Json>(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${emu.baseUrl}/__emulator/${path}`, {
+    method,
+    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+}
+
+async function setFaults(config: FaultConfig | Json): Promise<void> {
+  const res = await control("POST", "faults", config);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
+const injected = async () =>
+  (await control<{ injected: Record<string, number> }>("GET", "faults")).body.injected;
+
+const sessionCount = async () =>
+  (await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions.length;
+
+async function outcomes(n: number, method = "GET", timeoutMs?: number): Promise<Outcome[]> {
+  const out: Outcome[] = [];
+  for (let i = 0; i < n; i++) {
+    const form = method === "POST" ? {} : undefined;
+    out.push((await call(method, sessionsPath(), { form, timeoutMs })).outcome);
+  }
+  return out;
+}
+
+const count = (xs: Outcome[], v: Outcome) => xs.filter((x) => x === v).length;
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0 });
+  basic = "Basic " + Buffer.from(`${emu.accountSid}:${emu.authToken}`).toString("base64");
+});
+
+afterAll(async () => {
+  await emu?.close();
+});
+
+beforeEach(async () => {
+  expect((await control("POST", "reset")).status).toBe(200);
+});
+
+describe("determinism", () => {
+  const mixed = { rate429: 0.2, rate500: 0.1, rate503: 0.1 };
+
+  it("repeats the same sequence for the same seed", async () => {
+    await setFaults({ seed: 42, ...mixed });
+    const first = await outcomes(60);
+    await setFaults({ seed: 42, ...mixed });
+    const second = await outcomes(60);
+    expect(second).toEqual(first);
+    expect(new Set(first)).toEqual(new Set([200, 429, 500, 503]));
+  });
+
+  it("gives a different sequence for another seed", async () => {
+    await setFaults({ seed: 42, ...mixed });
+    const a = await outcomes(60);
+    await setFaults({ seed: 4242, ...mixed });
+    const b = await outcomes(60);
+    expect(b).not.toEqual(a);
+  });
+
+  it("applies faults given at start", async () => {
+    const other = await startEmulator({ faults: { seed: 42, ...mixed } });
+    const saved = emu;
+    try {
+      emu = other;
+      const fromStart = await outcomes(30);
+      await setFaults({ seed: 42, ...mixed });
+      expect(await outcomes(30)).toEqual(fromStart);
+    } finally {
+      emu = saved;
+      await other.close();
+    }
+  });
+
+  it("rejects invalid fault config at start", async () => {
+    await expect(startEmulator({ faults: { rate429: 2 } })).rejects.toThrow(/rate429/);
+  });
+});
+
+describe("rates", () => {
+  it.each([
+    ["rate429", 429],
+    ["rate500", 500],
+    ["rate503", 503],
+  ] as const)("%s happens at the configured rate", async (key, status) => {
+    await setFaults({ seed: 7, [key]: 0.25 });
+    const seen = await outcomes(200);
+    const hits = count(seen, status);
+    expect(hits).toBeGreaterThanOrEqual(30);
+    expect(hits).toBeLessThanOrEqual(70);
+    expect(count(seen, 200)).toBe(200 - hits);
+    expect((await injected())[key]).toBe(hits);
+  });
+
+  it.each([
+    ["resetBeforeRate", "resetBefore"],
+    ["resetAfterRate", "resetAfter"],
+  ] as const)("%s happens at the configured rate", async (key, counter) => {
+    await setFaults({ seed: 7, [key]: 0.3 });
+    const seen = await outcomes(100);
+    const resets = count(seen, "reset");
+    expect(resets).toBeGreaterThanOrEqual(15);
+    expect(resets).toBeLessThanOrEqual(45);
+    expect(count(seen, 200)).toBe(100 - resets);
+    expect((await injected())[counter]).toBe(resets);
+  });
+
+  it("hangRate happens at the configured rate", async () => {
+    await setFaults({ seed: 7, hangRate: 0.25 });
+    const seen = await outcomes(40, "GET", 100);
+    const hangs = count(seen, "timeout");
+    expect(hangs).toBeGreaterThanOrEqual(4);
+    expect(hangs).toBeLessThanOrEqual(16);
+    expect(count(seen, 200)).toBe(40 - hangs);
+    expect((await injected()).hang).toBe(hangs);
+  });
+
+  it("rate 1 faults every request and rate 0 none", async () => {
+    await setFaults({ rate503: 1 });
+    expect(await outcomes(10)).toEqual(Array(10).fill(503));
+    await setFaults({ rate503: 0 });
+    expect(await outcomes(10)).toEqual(Array(10).fill(200));
+    await setFaults({});
+    expect(await outcomes(10)).toEqual(Array(10).fill(200));
+  });
+});
+
+describe("fault kinds", () => {
+  it("429 carries Retry-After and the 20429 body", async () => {
+    await setFaults({ rate429: 1, retryAfterSeconds: 7 });
+    const r = await call("POST", sessionsPath(), { form: {} });
+    expect(r.outcome).toBe(429);
+    expect(r.res?.headers.get("retry-after")).toBe("7");
+    expect(r.body).toEqual({
+      code: 20429,
+      message: "Too Many Requests",
+      more_info: "https://www.twilio.com/docs/errors/20429",
+      status: 429,
+    });
+    expect(await sessionCount()).toBe(0);
+    await setFaults({ rate429: 1 });
+    expect((await call("GET", sessionsPath())).res?.headers.get("retry-after")).toBe("1");
+  });
+
+  it("500 and 503 carry Twilio error bodies and change nothing", async () => {
+    for (const [key, code] of [
+      ["rate500", 20500],
+      ["rate503", 20503],
+    ] as const) {
+      await setFaults({ [key]: 1 });
+      const r = await call("POST", sessionsPath(), { form: {} });
+      expect(r.body).toMatchObject({
+        code,
+        status: code - 20000,
+        more_info: `https://www.twilio.com/docs/errors/${code}`,
+      });
+    }
+    expect(await sessionCount()).toBe(0);
+  });
+
+  it("reset-before drops the connection without applying the request", async () => {
+    await setFaults({ resetBeforeRate: 1 });
+    const r = await call("POST", sessionsPath(), { form: { UniqueName: "never" } });
+    expect(r.outcome).toBe("reset");
+    expect(await sessionCount()).toBe(0);
+    const log = (await control<{ requests: Json[] }>("GET", "requests/log")).body.requests;
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatchObject({
+      operation: "CreateSession",
+      fault: "resetBefore",
+      status: null,
+    });
+  });
+
+  it("reset-after applies the write although the client got a socket error", async () => {
+    await setFaults({ resetAfterRate: 1 });
+    const r = await call("POST", sessionsPath(), { form: { UniqueName: "applied" } });
+    expect(r.outcome).toBe("reset");
+    const sessions = (await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions;
+    expect(sessions.map((s) => s.unique_name)).toEqual(["applied"]);
+    // A naive client retry now collides with its own first attempt.
+    await setFaults({});
+    const retry = await call("POST", sessionsPath(), { form: { UniqueName: "applied" } });
+    expect(retry.outcome).toBe(400);
+    expect(retry.body?.code).toBe(80603);
+
+    await setFaults({ resetAfterRate: 1 });
+    const del = await call("DELETE", `${sessionsPath()}/${sessions[0].sid}`);
+    expect(del.outcome).toBe("reset");
+    expect(await sessionCount()).toBe(0);
+    expect((await injected()).resetAfter).toBe(2);
+  });
+
+  it("a hung request never answers, while control routes still do", async () => {
+    await setFaults({ hangRate: 1 });
+    const r = await call("GET", sessionsPath(), { timeoutMs: 200 });
+    expect(r.outcome).toBe("timeout");
+    expect((await control("GET", "faults")).status).toBe(200);
+    expect((await injected()).hang).toBe(1);
+  });
+
+  it("close() finishes while requests hang", async () => {
+    const other = await startEmulator({ faults: { hangRate: 1 } });
+    const pending = fetch(`${other.baseUrl}${sessionsPath()}`, {
+      headers: { Authorization: basic },
+    }).then(
+      () => "answered",
+      () => "failed",
+    );
+    // Make sure the request reached the server before closing.
+    for (let i = 0; i < 50; i++) {
+      const res = await fetch(`${other.baseUrl}/__emulator/faults`);
+      const body = (await res.json()) as { injected: { hang: number } };
+      if (body.injected.hang === 1) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const started = performance.now();
+    await other.close();
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(await pending).toBe("failed");
+  });
+});
+
+describe("latency", () => {
+  it("adds at least latencyMs to every Twilio-route response", async () => {
+    await setFaults({ latencyMs: 150 });
+    for (const [method, auth] of [
+      ["GET", basic],
+      ["POST", basic],
+      ["GET", "Basic bm86cGU="],
+    ] as const) {
+      const started = performance.now();
+      const r = await call(method, sessionsPath(), {
+        form: method === "POST" ? {} : undefined,
+        auth,
+      });
+      const elapsed = performance.now() - started;
+      expect(typeof r.outcome).toBe("number");
+      // Timers have millisecond granularity; allow 1 ms of rounding.
+      expect(elapsed).toBeGreaterThanOrEqual(149);
+    }
+  });
+
+  it("ignores the methods filter (every Twilio route is delayed) but never delays control routes", async () => {
+    await setFaults({ latencyMs: 1000, methods: ["POST"] });
+    let started = performance.now();
+    await call("GET", sessionsPath());
+    expect(performance.now() - started).toBeGreaterThanOrEqual(999);
+    started = performance.now();
+    expect((await control("GET", "sessions")).status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it("is zero without configuration", async () => {
+    const started = performance.now();
+    for (let i = 0; i < 5; i++) await call("GET", sessionsPath());
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+});
+
+describe("methods filter", () => {
+  it("only faults the listed methods", async () => {
+    const created = await call("POST", sessionsPath(), { form: {} });
+    const sid = created.body?.sid as string;
+    await setFaults({ rate429: 1, methods: ["post", "DELETE"] });
+    expect((await call("GET", sessionsPath())).outcome).toBe(200);
+    expect((await call("GET", `${sessionsPath()}/${sid}`)).outcome).toBe(200);
+    expect((await call("POST", sessionsPath(), { form: {} })).outcome).toBe(429);
+    expect((await call("POST", `${sessionsPath()}/${sid}`, { form: { Ttl: "5" } })).outcome).toBe(
+      429,
+    );
+    expect((await call("DELETE", `${sessionsPath()}/${sid}`)).outcome).toBe(429);
+    expect(await sessionCount()).toBe(1);
+    const faults = await control<{ config: FaultConfig; injected: Json }>("GET", "faults");
+    expect(faults.body.config.methods).toEqual(["POST", "DELETE"]);
+    expect(faults.body.injected.rate429).toBe(3);
+  });
+});
+
+describe("counters and config", () => {
+  it("counts faulted requests as requests, and faults per kind", async () => {
+    await setFaults({ seed: 3, rate429: 0.5, rate500: 0.5 });
+    const seen = await outcomes(20);
+    const requests = await control<{ total: number; byOperation: Json }>("GET", "requests");
+    expect(requests.body.total).toBe(20);
+    expect(requests.body.byOperation.ListSession).toBe(20);
+    expect(await injected()).toEqual({
+      rate429: count(seen, 429),
+      rate500: count(seen, 500),
+      rate503: 0,
+      resetBefore: 0,
+      resetAfter: 0,
+      hang: 0,
+    });
+  });
+
+  it("keeps counters across config changes until reset", async () => {
+    await setFaults({ rate503: 1 });
+    await outcomes(3);
+    await setFaults({});
+    expect((await injected()).rate503).toBe(3);
+    await control("POST", "reset");
+    expect((await injected()).rate503).toBe(0);
+    expect((await control<{ config: Json }>("GET", "faults")).body.config).toEqual({});
+  });
+
+  it("does not fault requests that fail authentication", async () => {
+    await setFaults({ rate429: 1 });
+    const r = await call("GET", sessionsPath(), { auth: "Basic bm86cGU=" });
+    expect(r.outcome).toBe(401);
+    expect((await injected()).rate429).toBe(0);
+  });
+
+  it.each([
+    [{ rate429: 1.5 }],
+    [{ rate500: -0.1 }],
+    [{ rate429: "0.5" }],
+    [{ rate429: 0.6, rate503: 0.6 }],
+    [{ latencyMs: -5 }],
+    [{ latencyMs: 1.5 }],
+    [{ methods: "POST" }],
+    [{ rate_429: 0.5 }],
+    [[]],
+  ])("rejects %j and keeps the previous config", async (config) => {
+    await setFaults({ rate503: 0.5, seed: 9 });
+    const res = await control<{ error: string }>("POST", "faults", config);
+    expect(res.status).toBe(400);
+    expect(typeof res.body.error).toBe("string");
+    expect((await control<{ config: Json }>("GET", "faults")).body.config).toEqual({
+      rate503: 0.5,
+      seed: 9,
+    });
+  });
+});
