@@ -8,7 +8,7 @@ import { ConfigSource, resolveSettings } from "./config";
 import { parseIsoDate } from "./dates";
 import { diffSession, replacedFields, updateForm } from "./diff";
 import { isNotFound, isTwilioError } from "./errors";
-import { createForm, declaredKeys, inputsFromLive, toOutputs } from "./session";
+import { createForm, declaredOf, inputsFromLive, toOutputs } from "./session";
 import type { ProxySessionInputs, ProxySessionOutputs, TwilioSession } from "./types";
 
 export interface ProviderOptions {
@@ -60,7 +60,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       : await this.createOnce(client, inputs);
     return {
       id: session.sid,
-      outs: toOutputs(session, inputs.participants ?? [], declaredKeys(inputs)),
+      outs: toOutputs(session, declaredOf(inputs)),
     };
   }
 
@@ -82,7 +82,11 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       if (isNotFound(err)) return {};
       throw err;
     }
-    const outs = toOutputs(live, props.participants ?? [], props.declaredInputs ?? ["serviceSid"]);
+    // State written before `declared` existed falls back to "only the service was declared".
+    const outs = toOutputs(
+      live,
+      props.declared ?? { serviceSid: props.serviceSid, participants: props.participants },
+    );
     return { id: live.sid, props: outs, inputs: inputsFromLive(outs) as ProxySessionOutputs };
   }
 
@@ -92,8 +96,10 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     news: ProxySessionInputs,
   ): Promise<dynamic.UpdateResult<ProxySessionOutputs>> {
     const form = updateForm(olds, news);
-    const declared = declaredKeys(news);
-    if (Object.keys(form).length === 0) return { outs: { ...olds, declaredInputs: declared } };
+    const declared = declaredOf(news);
+    if (Object.keys(form).length === 0) {
+      return { outs: { ...olds, participants: declared.participants ?? [], declared } };
+    }
     const client = this.client();
     let session: TwilioSession;
     try {
@@ -105,7 +111,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       session = await client.fetchSession(olds.serviceSid, id);
       if (Object.keys(updateForm(this.liveOutputs(session, olds), news)).length > 0) throw err;
     }
-    return { outs: toOutputs(session, olds.participants ?? [], declared) };
+    return { outs: toOutputs(session, declared) };
   }
 
   async delete(id: string, props: ProxySessionOutputs): Promise<void> {
@@ -124,7 +130,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
   }
 
   private liveOutputs(s: TwilioSession, olds: ProxySessionOutputs): ProxySessionOutputs {
-    return toOutputs(s, olds.participants ?? [], olds.declaredInputs ?? []);
+    return toOutputs(s, olds.declared ?? { serviceSid: olds.serviceSid });
   }
 
   private async createOnce(
@@ -170,7 +176,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
           `${mismatch.join("; ")}. Declare the live values, or remove adopt to create a new session`,
       );
     }
-    const live = toOutputs(found, inputs.participants ?? [], []);
+    const live = toOutputs(found, declaredOf(inputs));
     const form = updateForm(live, inputs);
     if (Object.keys(form).length === 0) return found;
     return client.updateSession(inputs.serviceSid, found.sid, form);
@@ -178,7 +184,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
 
   /** Create-only fields that differ. Participants are not returned by Twilio, so not compared. */
   private createOnlyMismatch(found: TwilioSession, inputs: ProxySessionInputs): string[] {
-    const live = toOutputs(found, inputs.participants ?? [], []);
+    const live = toOutputs(found, declaredOf(inputs));
     return replacedFields(live, inputs)
       .filter((k) => k !== "participants")
       .map(

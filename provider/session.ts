@@ -1,19 +1,15 @@
 // Mapping between Twilio's wire Session and the resource's outputs and inputs.
-import {
-  DECLARABLE_KEYS,
-  type DeclarableKey,
-  type ParticipantArgs,
-  type ProxySessionInputs,
-  type ProxySessionOutputs,
-  type SessionCreateForm,
-  type TwilioSession,
+import { sameInstant } from "./dates";
+import { isActive } from "./diff";
+import type {
+  DeclaredInputs,
+  ProxySessionInputs,
+  ProxySessionOutputs,
+  SessionCreateForm,
+  TwilioSession,
 } from "./types";
 
-export function toOutputs(
-  s: TwilioSession,
-  participants: ParticipantArgs[],
-  declaredInputs: DeclarableKey[],
-): ProxySessionOutputs {
+export function toOutputs(s: TwilioSession, declared: DeclaredInputs): ProxySessionOutputs {
   return {
     sid: s.sid,
     serviceSid: s.service_sid,
@@ -31,32 +27,43 @@ export function toOutputs(
     dateUpdated: s.date_updated,
     url: s.url,
     links: s.links,
-    participants,
-    declaredInputs,
+    participants: declared.participants ?? [],
+    declared,
   };
 }
 
-/** The input names a declaration uses (never the engine's own `__provider`). */
-export function declaredKeys(inputs: ProxySessionInputs): DeclarableKey[] {
-  return DECLARABLE_KEYS.filter((k) => inputs[k] !== undefined && k !== "adopt");
+/** The declaration, without the engine's `__provider` or the create-time `adopt`. */
+export function declaredOf(inputs: ProxySessionInputs): DeclaredInputs {
+  const { serviceSid, uniqueName, mode, participants, ttl, dateExpiry, status } = inputs;
+  const all = { serviceSid, uniqueName, mode, participants, ttl, dateExpiry, status };
+  return Object.fromEntries(
+    Object.entries(all).filter(([, v]) => v !== undefined),
+  ) as unknown as DeclaredInputs;
 }
 
 /**
  * The inputs that reproduce the live session, limited to what the stack declared, so that a
- * refresh followed by a preview shows only real drift (and `--diff` shows it as such).
+ * refresh followed by a preview shows only real drift (and `--diff` shows it as such). Values
+ * the diff treats as equal keep their declared form: a declared `open` session that is live
+ * `in-progress`, a dateExpiry written with an offset.
  */
-export function inputsFromLive(outs: ProxySessionOutputs): ProxySessionInputs {
-  const inputs: ProxySessionInputs = { serviceSid: outs.serviceSid };
-  for (const key of outs.declaredInputs ?? []) {
-    const value =
-      key === "participants" ? outs.participants : outs[key as keyof ProxySessionOutputs];
-    if (value !== null && value !== undefined) {
-      (inputs as unknown as Record<string, unknown>)[key] = value;
-    }
+export function inputsFromLive(outs: ProxySessionOutputs): DeclaredInputs {
+  const declared: DeclaredInputs = outs.declared ?? { serviceSid: outs.serviceSid };
+  const inputs: DeclaredInputs = { ...declared, serviceSid: outs.serviceSid };
+  if (declared.uniqueName !== undefined && outs.uniqueName !== null) {
+    inputs.uniqueName = outs.uniqueName;
+  }
+  if (declared.mode !== undefined) inputs.mode = outs.mode;
+  if (declared.ttl !== undefined) inputs.ttl = outs.ttl;
+  if (declared.dateExpiry !== undefined && !sameInstant(declared.dateExpiry, outs.dateExpiry)) {
+    if (outs.dateExpiry === null) delete inputs.dateExpiry;
+    else inputs.dateExpiry = outs.dateExpiry;
+  }
+  if (declared.status !== undefined && !(isActive(declared.status) && isActive(outs.status))) {
+    inputs.status = outs.status as DeclaredInputs["status"];
   }
   return inputs;
 }
-
 /** Every create-time field a declaration sets, as CreateSession's form. */
 export function createForm(inputs: ProxySessionInputs): SessionCreateForm {
   return {

@@ -86,9 +86,12 @@ export interface ProxySessionOutputs {
   links: { interactions?: string; participants?: string } | null;
   /** The participants declared at creation (Twilio's Session does not return them). */
   participants: ParticipantArgs[];
-  /** Which inputs the stack declared, so that refresh can rebuild exactly those inputs. */
-  declaredInputs: DeclarableKey[];
+  /** The inputs as last declared, so that refresh can rebuild exactly those inputs. */
+  declared: DeclaredInputs;
 }
+
+/** What a stack declared, less the create-time-only `adopt`. */
+export type DeclaredInputs = Omit<ProxySessionInputs, "adopt">;
 
 /** Twilio's Session resource (`proxy.v1.service.session`) as it travels on the wire. */
 export interface TwilioSession {

@@ -25,7 +25,7 @@ function live(over: Partial<ProxySessionOutputs> = {}): ProxySessionOutputs {
     url: "http://x/v1/Services/KS/Sessions/KC",
     links: null,
     participants: [],
-    declaredInputs: ["serviceSid"],
+    declared: { serviceSid: KS },
     ...over,
   };
 }

@@ -101,6 +101,8 @@ describe("lifecycle and drift through the engine", () => {
     expect(live["s-expire"].status).toBe("in-progress");
     expect(live["s-undeclared"].status).toBe("closed");
     await stack.stack.preview({ refresh: true, expectNoChanges: true });
+    // s-close and s-expire were re-opened as in-progress while declared open: not drift.
+    await stack.stack.refresh({ expectNoChanges: true });
   });
 
   it("destroy leaves zero sessions", async () => {

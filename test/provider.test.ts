@@ -96,6 +96,21 @@ describe("read", () => {
     expect(result.inputs).toEqual({ serviceSid: emu.serviceSid, uniqueName: "r1", ttl: 999 });
   });
 
+  it("keeps declared values the diff treats as equal, so refresh shows no spurious change", async () => {
+    const declaredExpiry = "2031-01-01T02:00:00+02:00";
+    const { provider, id, outs } = await created({ status: "open", dateExpiry: declaredExpiry });
+    await emu.interact(id);
+    const r = await provider.read(id, outs);
+    expect(r.props!.status).toBe("in-progress");
+    expect(r.inputs).toEqual({
+      serviceSid: emu.serviceSid,
+      status: "open",
+      dateExpiry: "2031-01-01T00:00:00Z",
+    });
+    await emu.patchSession(id, { status: "closed" });
+    expect((await provider.read(id, outs)).inputs).toMatchObject({ status: "closed" });
+  });
+
   it("returns no id when the session is gone, so the engine drops it", async () => {
     const { provider, id, outs } = await created();
     await emu.deleteSession(id);

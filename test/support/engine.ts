@@ -1,111 +1,51 @@
-// Runs programs through the real Pulumi engine (CLI + Automation API inline programs) in
-// isolation: a temp file backend, a temp PULUMI_HOME, passphrase secrets, no downloads.
-import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import {
-  LocalWorkspace,
-  PulumiCommand,
-  type PulumiFn,
-  type Stack,
-} from "@pulumi/pulumi/automation";
+// Engine tests: the shared isolated local stack (scripts/lib/local-stack.ts), on the emulator.
+import type { PulumiFn, Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { createLocalStack, type LocalStack } from "../../scripts/lib/local-stack";
 import type { EmulatorHarness } from "./emulator";
 
-export const repoRoot = path.resolve(__dirname, "../..");
-
-let cliRoot: string | undefined;
-/** Finds or builds pulumi v3.248.0 (cached outside the checkout) and returns its root. */
-export function pulumiRoot(): string {
-  if (!cliRoot) {
-    const out = execFileSync(path.join(repoRoot, "scripts/ensure-pulumi.sh"), {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    cliRoot = path.dirname(out.trim().split("\n").at(-1)!);
-  }
-  return cliRoot;
-}
+export { pulumiRoot, repoRoot } from "../../scripts/lib/local-stack";
 
 export interface EngineStackOptions {
   project?: string;
-  /** Extra stack config, plain values. */
+  /** Extra stack config, plain values (serviceSid is set to the emulator's). */
   config?: Record<string, string>;
-  /** Environment for the engine and the provider process, in place of stack config credentials. */
+  /** More environment for the engine and the provider process. */
   env?: Record<string, string>;
   /** Pass credentials as stack config (default) or through the environment. */
   credentials?: "config" | "env";
 }
 
 export class EngineStack {
-  private constructor(
-    readonly stack: Stack,
-    private readonly stateDir: string,
-    private readonly dirs: string[],
-  ) {}
+  private constructor(private readonly local: LocalStack) {}
+
+  get stack(): Stack {
+    return this.local.stack;
+  }
 
   static async create(
     emu: EmulatorHarness,
     program: PulumiFn,
     opts: EngineStackOptions = {},
   ): Promise<EngineStack> {
-    const root = pulumiRoot();
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-engine-"));
-    const state = path.join(scratch, "state");
-    const home = path.join(scratch, "home");
-    fs.mkdirSync(state);
-    fs.mkdirSync(home);
-    // The provider process resolves @pulumi/pulumi and this package from its working
-    // directory, so the workspace lives inside the repository (ignored by git).
-    fs.mkdirSync(path.join(repoRoot, ".work"), { recursive: true });
-    const workDir = fs.mkdtempSync(path.join(repoRoot, ".work", "stack-"));
-    const project = opts.project ?? "proxy-session-e2e";
-    const creds = opts.credentials ?? "config";
-    const envVars: Record<string, string> = {
-      PATH: `${path.join(root, "bin")}${path.delimiter}${process.env.PATH}`,
-      PULUMI_HOME: home,
-      PULUMI_BACKEND_URL: `file://${state}`,
-      PULUMI_CONFIG_PASSPHRASE: "engine-tests",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_SKIP_CONFIRMATIONS: "true",
-      ...(creds === "env" ? emu.env() : {}),
-      ...opts.env,
-    };
-    const stack = await LocalWorkspace.createStack(
-      { stackName: "test", projectName: project, program },
-      {
-        workDir,
-        pulumiHome: home,
-        envVars,
-        pulumiCommand: await PulumiCommand.get({ root, skipVersionCheck: false }),
-        projectSettings: { name: project, runtime: "nodejs", backend: { url: `file://${state}` } },
+    const local = await createLocalStack({
+      program,
+      access: {
+        accountSid: emu.emulator.accountSid,
+        authToken: emu.emulator.authToken,
+        baseUrl: emu.baseUrl,
       },
-    );
-    if (creds === "config") {
-      await stack.setAllConfig({
-        "twilio:accountSid": { value: emu.emulator.accountSid },
-        "twilio:authToken": { value: emu.emulator.authToken, secret: true },
-        "twilio:proxyBaseUrl": { value: emu.baseUrl },
-      });
-    }
-    await stack.setAllConfig({
-      [`${project}:serviceSid`]: { value: emu.serviceSid },
-      ...Object.fromEntries(Object.entries(opts.config ?? {}).map(([k, v]) => [k, { value: v }])),
+      project: opts.project,
+      credentials: opts.credentials,
+      env: opts.env,
+      config: { serviceSid: emu.serviceSid, ...opts.config },
     });
-    return new EngineStack(stack, state, [scratch, workDir]);
+    return new EngineStack(local);
   }
 
-  /**
-   * The state as the backend stores it on disk (the Automation API's export would decrypt
-   * secrets), as text and parsed.
-   */
+  /** The state as the backend stores it on disk (secrets encrypted), as text and parsed. */
   async state(): Promise<{ text: string; resources: StateResource[] }> {
-    const dir = path.join(this.stateDir, ".pulumi", "stacks");
-    const files = fs.readdirSync(dir, { recursive: true, encoding: "utf8" });
-    const file = files.find((f) => f.endsWith("test.json"));
-    if (!file) throw new Error(`no stack state under ${dir}: ${files.join(", ")}`);
-    const text = fs.readFileSync(path.join(dir, file), "utf8");
+    const text = this.local.stateText();
     const resources = (JSON.parse(text).checkpoint.latest?.resources ?? []) as StateResource[];
     return { text, resources };
   }
@@ -114,9 +54,8 @@ export class EngineStack {
     return (await this.state()).resources.filter((r) => r.type.endsWith(":ProxySession"));
   }
 
-  async dispose(): Promise<void> {
-    await this.stack.workspace.removeStack("test", { force: true }).catch(() => {});
-    for (const d of this.dirs) fs.rmSync(d, { recursive: true, force: true });
+  dispose(): Promise<void> {
+    return this.local.dispose();
   }
 }
 
@@ -153,5 +92,3 @@ export function recordOps(): {
       ),
   };
 }
-
-type EngineEvent = import("@pulumi/pulumi/automation").EngineEvent;

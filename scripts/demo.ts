@@ -1,0 +1,113 @@
+// `npm run demo`: the main job end to end against the local emulator. Starts the emulator,
+// deploys examples/basic with `pulumi up` on a temporary backend, changes sessions out of
+// band, shows `pulumi preview --refresh --diff` catching the drift, converges, destroys.
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import * as readline from "node:readline";
+import basic = require("../examples/basic");
+import { createLocalStack, repoRoot } from "./lib/local-stack";
+
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const step = (n: number, title: string) => console.log(`\n${bold(`── ${n}. ${title}`)}\n`);
+const print = (s: string) => process.stdout.write(s.replace(/^/gm, "   "));
+
+/** Starts `twilio-proxy-emulator --port 0` and reads the settings it prints. */
+async function startEmulator() {
+  const child = spawn(
+    process.execPath,
+    [path.join(repoRoot, "dist/emulator/cli.js"), "--port", "0"],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const settings: Record<string, string> = {};
+  for await (const line of readline.createInterface({ input: child.stdout! })) {
+    const m = /^(TWILIO_[A-Z_]+)=(.*)$/.exec(line);
+    if (m) settings[m[1]] = m[2];
+    if (settings.TWILIO_PROXY_SERVICE_SID) break;
+  }
+  const baseUrl = settings.TWILIO_PROXY_BASE_URL;
+  const control = async (method: string, route: string, body?: unknown) => {
+    const res = await fetch(`${baseUrl}/__emulator/${route}`, {
+      method,
+      headers: body ? { "Content-Type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return res.status === 204 ? undefined : res.json();
+  };
+  return { child, settings, control };
+}
+
+async function main() {
+  const started = Date.now();
+  step(1, "Start the local Twilio Proxy emulator");
+  const emu = await startEmulator();
+  for (const [k, v] of Object.entries(emu.settings)) console.log(`   ${k}=${v}`);
+  const calls = async () => {
+    const r = (await emu.control("GET", "requests")) as { byOperation: Record<string, number> };
+    await emu.control("POST", "requests/reset");
+    const used = Object.entries(r.byOperation).filter(([, n]) => n > 0);
+    return used.length ? used.map(([op, n]) => `${op} ×${n}`).join(", ") : "none";
+  };
+
+  const local = await createLocalStack({
+    program: basic,
+    project: "pulumi-twilio-proxy-demo",
+    stackName: "demo",
+    access: {
+      accountSid: emu.settings.TWILIO_ACCOUNT_SID,
+      authToken: emu.settings.TWILIO_AUTH_TOKEN,
+      baseUrl: emu.settings.TWILIO_PROXY_BASE_URL,
+    },
+    config: { serviceSid: emu.settings.TWILIO_PROXY_SERVICE_SID },
+  });
+  const { stack } = local;
+  try {
+    step(2, "pulumi up: deploy examples/basic (three sessions)");
+    const up = await stack.up({ onOutput: print, suppressProgress: true });
+    console.log(`\n   HTTP calls to Twilio: ${await calls()}`);
+
+    step(3, "Out of band: someone closes support-77 and shortens trip-1042 to 60 s");
+    const sids = { trip: up.outputs.tripSid.value, support: up.outputs.supportSid.value };
+    await emu.control("PATCH", `sessions/${sids.support}`, { status: "closed" });
+    await emu.control("PATCH", `sessions/${sids.trip}`, { ttl: 60 });
+    console.log(`   PATCH ${sids.support} {status: closed}\n   PATCH ${sids.trip} {ttl: 60}`);
+    await calls();
+
+    step(4, "pulumi preview --refresh --diff: the drift, and only the drift");
+    const preview = await stack.preview({ refresh: true, diff: true, onOutput: print });
+    console.log(`\n   planned: ${JSON.stringify(preview.changeSummary)}`);
+    console.log(
+      `   HTTP calls to Twilio: ${await calls()} (refresh reads; preview writes nothing)`,
+    );
+
+    step(5, "pulumi up --refresh: converge with one call per drifted session");
+    await stack.up({ refresh: true, onOutput: print, suppressProgress: true });
+    console.log(`\n   HTTP calls to Twilio: ${await calls()}`);
+
+    step(6, "pulumi preview --refresh --expect-no-changes: converged");
+    await stack.preview({
+      refresh: true,
+      expectNoChanges: true,
+      onOutput: print,
+      suppressProgress: true,
+    });
+    await calls();
+
+    step(7, "pulumi destroy");
+    await stack.destroy({ onOutput: print, suppressProgress: true });
+    const left = (await emu.control("GET", "sessions")) as { sessions: unknown[] };
+    console.log(
+      `\n   HTTP calls to Twilio: ${await calls()}; sessions left: ${left.sessions.length}`,
+    );
+  } finally {
+    await local.dispose();
+    emu.child.kill("SIGTERM");
+  }
+  console.log(bold(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`));
+}
+
+main().catch((err) => {
+  console.error(`\ndemo failed: ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});

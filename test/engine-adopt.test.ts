@@ -1,0 +1,63 @@
+// Adopting sessions created outside the stack (pulumi import cannot work for dynamic
+// providers, pulumi#16175), through the engine with the adopt example.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import adoptModule from "../examples/adopt/index";
+import { EmulatorHarness } from "./support/emulator";
+import { EngineStack } from "./support/engine";
+
+const adoptProgram = adoptModule as unknown as () => Promise<Record<string, unknown>>;
+
+let emu: EmulatorHarness;
+beforeAll(async () => {
+  emu = await EmulatorHarness.start();
+});
+afterAll(() => emu?.close());
+beforeEach(() => emu.reset());
+
+/** A session someone made by hand, outside any stack. */
+async function createdElsewhere(uniqueName?: string) {
+  const p = emu.provider();
+  return (await p.create({ serviceSid: emu.serviceSid, uniqueName, ttl: 100 })).id;
+}
+
+describe("adopt through the engine", () => {
+  it("takes over existing sessions by uniqueName and by SID, converging ttl in place", async () => {
+    const named = await createdElsewhere("legacy-hotline");
+    const unnamed = await createdElsewhere();
+    const stack = await EngineStack.create(emu, adoptProgram, { config: { sessionSid: unnamed } });
+    try {
+      await emu.resetCalls();
+      const up = await stack.stack.up();
+      expect(up.outputs.legacySid.value).toBe(named);
+      expect(up.outputs.legacyTtl.value).toBe(7200);
+      expect(up.outputs.unnamedSid.value).toBe(unnamed);
+      expect(await emu.calls()).toMatchObject({
+        CreateSession: 0,
+        FetchSession: 2,
+        UpdateSession: 1,
+      });
+      expect(await emu.sessions()).toHaveLength(2);
+
+      await stack.stack.preview({ refresh: true, expectNoChanges: true });
+      // Adopted sessions are managed from now on: destroy deletes them.
+      await stack.stack.destroy();
+      expect(await emu.sessions()).toEqual([]);
+    } finally {
+      await stack.dispose();
+    }
+  });
+
+  it("fails clearly, creating nothing, when no session matches", async () => {
+    const stack = await EngineStack.create(emu, adoptProgram, { config: { legacyName: "nobody" } });
+    try {
+      const err = await stack.stack.up().catch((e: Error) => e);
+      expect((err as Error).message).toMatch(
+        /adopt: no session with uniqueName "nobody" exists in Service KS\w+; remove adopt to create one/,
+      );
+      expect(await emu.sessions()).toEqual([]);
+      expect(await stack.sessions()).toEqual([]);
+    } finally {
+      await stack.dispose();
+    }
+  });
+});
