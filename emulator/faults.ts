@@ -20,6 +20,11 @@ export interface FaultConfig {
   hangRate?: number;
   /** HTTP methods faults apply to; absent = all. Twilio rate-limits POST and DELETE only. */
   methods?: string[];
+  /**
+   * Faults forced on the next eligible requests, in order (null = none), before the seeded
+   * draws resume: lets a test stage "the first POST loses its answer, the retry succeeds".
+   */
+  next?: Array<FaultKind | null>;
 }
 
 export type FaultKind = "hang" | "resetBefore" | "rate429" | "rate500" | "rate503" | "resetAfter";
@@ -44,6 +49,7 @@ const KNOWN_KEYS = new Set<string>([
   "retryAfterSeconds",
   "latencyMs",
   "methods",
+  "next",
   ...BANDS.map(([, key]) => key),
 ]);
 
@@ -102,6 +108,13 @@ export function validateFaultConfig(input: unknown): FaultConfig {
     }
     out.methods = (raw.methods as string[]).map((m) => m.toUpperCase());
   }
+  if (raw.next !== undefined) {
+    const kinds = new Set<unknown>([null, ...BANDS.map(([kind]) => kind)]);
+    if (!Array.isArray(raw.next) || raw.next.some((k) => !kinds.has(k))) {
+      throw new TypeError(`next must be an array of ${[...kinds].join(", ")}`);
+    }
+    out.next = raw.next as Array<FaultKind | null>;
+  }
   return out;
 }
 
@@ -109,6 +122,7 @@ export class FaultInjector {
   private cfg: FaultConfig = {};
   private random: () => number = mulberry32(DEFAULT_SEED);
   private counters: FaultCounters = emptyCounters();
+  private forced: Array<FaultKind | null> = [];
 
   constructor(config: FaultConfig = {}) {
     this.configure(config);
@@ -118,6 +132,7 @@ export class FaultInjector {
   configure(config: FaultConfig): void {
     this.cfg = validateFaultConfig(config);
     this.random = mulberry32(this.cfg.seed ?? DEFAULT_SEED);
+    this.forced = [...(this.cfg.next ?? [])];
   }
 
   /** Back to no faults, fresh PRNG and zero counters (used by the control reset). */
@@ -145,6 +160,11 @@ export class FaultInjector {
   /** Picks the fault for one request (or none) and counts it. */
   decide(method: string): FaultKind | null {
     if (this.cfg.methods && !this.cfg.methods.includes(method.toUpperCase())) return null;
+    if (this.forced.length > 0) {
+      const kind = this.forced.shift()!;
+      if (kind) this.counters[kind] += 1;
+      return kind;
+    }
     const r = this.random();
     let upper = 0;
     for (const [kind, key] of BANDS) {

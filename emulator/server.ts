@@ -98,6 +98,8 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
       if (fault === "resetAfter") return drop(); // the write happened; the answer never arrives
     }
     entry.status = reply.status;
+    // Twilio's Date header is its clock; clients use it to place date_created in their time.
+    reply.headers = { ...reply.headers, Date: new Date(state.clock.nowMs()).toUTCString() };
     sendReply(res, reply);
   }
 

@@ -156,6 +156,8 @@ export class TwilioProxyClient {
         });
         if (res.status < 400) return res.data as T;
         const error = toApiError(res.status, res.data, request);
+        const date = Date.parse(String(res.headers.date));
+        if (!Number.isNaN(date)) error.serverDate = date;
         if (!RETRY_STATUSES.has(res.status)) throw markLost(error, lostAnswer);
         const retryAfter = Number(res.headers["retry-after"]);
         failure = {

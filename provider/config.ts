@@ -9,6 +9,11 @@ export interface TwilioSettings {
   baseUrl: string;
   maxRetries: number;
   timeoutMs: number;
+  /**
+   * Recovery after an interrupted run: a create that meets its own uniqueName (80603) takes
+   * over that session when its create-only fields match, instead of failing.
+   */
+  adoptOnConflict: boolean;
 }
 
 /** A source of `twilio:*` settings, such as `ConfigureRequest.config`. */
@@ -24,6 +29,7 @@ const SETTINGS = {
   proxyBaseUrl: "TWILIO_PROXY_BASE_URL",
   maxRetries: "TWILIO_MAX_RETRIES",
   timeoutMs: "TWILIO_TIMEOUT_MS",
+  adoptOnConflict: "TWILIO_ADOPT_ON_CONFLICT",
 } as const;
 type Setting = keyof typeof SETTINGS;
 
@@ -81,5 +87,6 @@ export function resolveSettings(
     baseUrl,
     maxRetries: nonNegativeInt("twilio:maxRetries", get("maxRetries"), DEFAULT_MAX_RETRIES),
     timeoutMs: nonNegativeInt("twilio:timeoutMs", get("timeoutMs"), DEFAULT_TIMEOUT_MS),
+    adoptOnConflict: ["true", "1", "yes"].includes((get("adoptOnConflict") ?? "").toLowerCase()),
   };
 }

@@ -72,6 +72,12 @@ export function updateForm(live: Live, news: ProxySessionInputs): SessionUpdateF
       form.Status = news.status === "closed" ? "closed" : "in-progress";
     }
   }
+  // Twilio refuses to change a closed session except by re-opening it (80607), and a closed
+  // session's ttl and dateExpiry no longer matter: while it stays closed, they cannot drift.
+  if (live.status === "closed" && form.Status === undefined) {
+    delete form.Ttl;
+    delete form.DateExpiry;
+  }
   return form;
 }
 

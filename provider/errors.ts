@@ -11,6 +11,9 @@ export interface TwilioErrorBody {
 
 /** Twilio answered with an error. */
 export class TwilioApiError extends Error {
+  /** Twilio's clock when it answered (its Date header), in ms since the epoch. */
+  serverDate?: number;
+
   constructor(
     readonly status: number,
     readonly code: number | undefined,

@@ -4,10 +4,10 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { checkInputs } from "./check";
 import { ClientOptions, MaybeApplied, TwilioProxyClient } from "./client";
-import { ConfigSource, resolveSettings } from "./config";
+import { ConfigSource, resolveSettings, type TwilioSettings } from "./config";
 import { parseIsoDate } from "./dates";
 import { diffSession, replacedFields, updateForm } from "./diff";
-import { isNotFound, isTwilioError } from "./errors";
+import { isNotFound, isTwilioError, type TwilioApiError } from "./errors";
 import { createForm, declaredOf, inputsFromLive, toOutputs } from "./session";
 import type { ProxySessionInputs, ProxySessionOutputs, TwilioSession } from "./types";
 
@@ -19,7 +19,7 @@ export interface ProviderOptions {
   warn?: (message: string) => void;
 }
 
-/** How far Twilio's clock may run behind ours when deciding "created by this attempt". */
+/** How far Twilio's clock may differ from ours when its answer carries no Date header. */
 const CLOCK_SKEW_MS = 60_000;
 
 export class ProxySessionProvider implements dynamic.ResourceProvider<
@@ -54,10 +54,11 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
   }
 
   async create(inputs: ProxySessionInputs): Promise<dynamic.CreateResult<ProxySessionOutputs>> {
-    const client = this.client();
+    const settings = this.settings();
+    const client = this.client(settings);
     const session = inputs.adopt
       ? await this.adopt(client, inputs)
-      : await this.createOnce(client, inputs);
+      : await this.createOnce(client, inputs, settings.adoptOnConflict);
     return {
       id: session.sid,
       outs: toOutputs(session, declaredOf(inputs)),
@@ -122,11 +123,12 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     }
   }
 
-  private client(): TwilioProxyClient {
-    return new TwilioProxyClient(
-      resolveSettings(this.config, this.options.env ?? process.env),
-      this.options.client,
-    );
+  private settings(): TwilioSettings {
+    return resolveSettings(this.config, this.options.env ?? process.env);
+  }
+
+  private client(settings = this.settings()): TwilioProxyClient {
+    return new TwilioProxyClient(settings, this.options.client);
   }
 
   private liveOutputs(s: TwilioSession, olds: ProxySessionOutputs): ProxySessionOutputs {
@@ -136,19 +138,45 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
   private async createOnce(
     client: TwilioProxyClient,
     inputs: ProxySessionInputs,
+    adoptOnConflict: boolean,
   ): Promise<TwilioSession> {
     const started = Date.now();
     try {
       return await client.createSession(inputs.serviceSid, createForm(inputs));
     } catch (err) {
-      // The answer to an earlier attempt was lost and the retry met our own unique name:
-      // take the session if it is the one that attempt created.
-      if (!(err as MaybeApplied).afterLostAnswer || !isTwilioError(err, 80603)) throw err;
+      const lostAnswer = (err as MaybeApplied).afterLostAnswer;
+      if (lostAnswer && inputs.uniqueName === undefined) {
+        throw new Error(
+          `the answer to the create request was lost, so a session may have been created at ` +
+            `Twilio without this stack knowing it; it was not retried, to avoid a duplicate. ` +
+            `List the Service's sessions to find it, or declare a uniqueName so that retries are ` +
+            `safe. (${(err as Error).message})`,
+          { cause: err },
+        );
+      }
+      if (!isTwilioError(err, 80603)) throw err;
+      // Recovery after an interrupted run: the session may exist although state lost it.
+      if (adoptOnConflict) return this.adopt(client, { ...inputs, adopt: true });
+      if (!lostAnswer) throw err;
+      // The answer to an earlier attempt was lost and a retry met our own unique name: take
+      // the session if that attempt created it, i.e. it has the declared create-time fields
+      // and Twilio created it after the first attempt began (by Twilio's clock, read from the
+      // Date of its 80603 answer; both are to the second, hence the slack).
+      const serverDate = (err as TwilioApiError).serverDate;
+      const serverStart =
+        serverDate === undefined ? started - CLOCK_SKEW_MS : serverDate - (Date.now() - started);
       const found = await client.fetchSession(inputs.serviceSid, inputs.uniqueName!);
       const created = parseIsoDate(found.date_created ?? "") ?? 0;
-      const mismatch = this.createOnlyMismatch(found, inputs);
-      if (mismatch.length === 0 && created >= started - CLOCK_SKEW_MS) return found;
-      throw err;
+      const sameFields =
+        this.createOnlyMismatch(found, inputs).length === 0 &&
+        Object.keys(updateForm(toOutputs(found, declaredOf(inputs)), inputs)).length === 0;
+      if (sameFields && created >= serverStart - 2000) return found;
+      throw new Error(
+        `uniqueName "${inputs.uniqueName}" is already used by session ${found.sid} ` +
+          `(created ${found.date_created}), which this create did not make. Declare it with ` +
+          `adopt: true to manage it, or choose another uniqueName. (${(err as Error).message})`,
+        { cause: err },
+      );
     }
   }
 

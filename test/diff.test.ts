@@ -116,8 +116,26 @@ describe("diff: in-place updates", () => {
     }
   });
 
+  it("ignores ttl and dateExpiry of a session that is and stays closed (Twilio refuses, 80607)", () => {
+    const closed = live({ status: "closed" });
+    for (const status of [undefined, "closed" as const]) {
+      const d = diffSession(
+        closed,
+        declared({ status, ttl: 5, dateExpiry: "2031-01-01T00:00:00Z" }),
+      );
+      expect(d.changes).toBe(false);
+    }
+  });
+
+  it("re-opens with the new ttl in the same call", () => {
+    expect(updateForm(live({ status: "closed" }), declared({ status: "open", ttl: 5 }))).toEqual({
+      Status: "in-progress",
+      Ttl: 5,
+    });
+  });
+
   it("never resends a status that already holds", () => {
-    expect(updateForm(live({ status: "closed" }), declared({ status: "closed", ttl: 5 }))).toEqual({
+    expect(updateForm(live({ status: "open" }), declared({ status: "open", ttl: 5 }))).toEqual({
       Ttl: 5,
     });
     expect(

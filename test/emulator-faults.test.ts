@@ -383,3 +383,26 @@ describe("counters and config", () => {
     });
   });
 });
+
+describe("staged faults", () => {
+  it("applies `next` faults in order to the next eligible requests, then the seeded draws", async () => {
+    await setFaults({ next: ["rate503", null, "resetBefore"], methods: ["POST"] });
+    expect((await call("GET", sessionsPath())).outcome).toBe(200); // not eligible: GET
+    expect(await outcomes(4, "POST")).toEqual([503, 201, "reset", 201]);
+    expect(await injected()).toMatchObject({ rate503: 1, resetBefore: 1 });
+  });
+
+  it("rejects an unknown kind in `next`", async () => {
+    const res = await control("POST", "faults", { next: ["explode"] });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe("Date header", () => {
+  it("carries the emulator clock, so clients can place date_created in Twilio's time", async () => {
+    await control("POST", "clock/advance", { seconds: 86_400 });
+    const { res } = await call("GET", sessionsPath());
+    const date = Date.parse(res!.headers.get("date")!);
+    expect(date).toBeGreaterThan(Date.now() + 86_000_000);
+  });
+});
