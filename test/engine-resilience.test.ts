@@ -94,7 +94,7 @@ describe("interrupted pulumi up (SIGKILL) and the README's recovery steps", () =
 
       // Recovery, as the README gives it:
       // 1. pulumi cancel (a killed run leaves the stack locked)
-      await stack.stack.cancel().catch(() => {});
+      await stack.stack.cancel();
       // 2. pulumi refresh --clear-pending-creates --yes
       await stack.stack.refresh({ clearPendingCreates: true });
       // 3. TWILIO_ADOPT_ON_CONFLICT=true pulumi up --yes
