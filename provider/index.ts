@@ -4,6 +4,7 @@ export type {
   ProxySessionArgs,
   ProxySessionInputs,
   ProxySessionOutputs,
+  ProxySessionState,
   SessionMode,
   SessionStatus,
   DeclaredStatus,
@@ -17,3 +18,4 @@ export { diffSession } from "./diff";
 export { TwilioProxyClient, type ClientOptions, type RetryEvent } from "./client";
 export { resolveSettings, type TwilioSettings } from "./config";
 export { TwilioApiError, TwilioNetworkError, ProviderConfigError } from "./errors";
+export * from "./lookup";

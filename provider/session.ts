@@ -5,11 +5,13 @@ import type {
   DeclaredInputs,
   ProxySessionInputs,
   ProxySessionOutputs,
+  ProxySessionState,
   SessionCreateForm,
   TwilioSession,
 } from "./types";
 
-export function toOutputs(s: TwilioSession, declared: DeclaredInputs): ProxySessionOutputs {
+/** Twilio's wire Session in camelCase. */
+export function toSessionState(s: TwilioSession): ProxySessionState {
   return {
     sid: s.sid,
     serviceSid: s.service_sid,
@@ -27,9 +29,11 @@ export function toOutputs(s: TwilioSession, declared: DeclaredInputs): ProxySess
     dateUpdated: s.date_updated,
     url: s.url,
     links: s.links,
-    participants: declared.participants ?? [],
-    declared,
   };
+}
+
+export function toOutputs(s: TwilioSession, declared: DeclaredInputs): ProxySessionOutputs {
+  return { ...toSessionState(s), participants: declared.participants ?? [], declared };
 }
 
 /** The declaration, without the engine's `__provider` or the create-time `adopt`. */

@@ -66,8 +66,8 @@ export const DECLARABLE_KEYS = [
 ] as const satisfies readonly (keyof ProxySessionInputs)[];
 export type DeclarableKey = (typeof DECLARABLE_KEYS)[number];
 
-/** The live Session in camelCase, plus what the stack declared. */
-export interface ProxySessionOutputs {
+/** A live Session in camelCase: what Twilio reports. */
+export interface ProxySessionState {
   sid: string;
   serviceSid: string;
   accountSid: string;
@@ -84,6 +84,10 @@ export interface ProxySessionOutputs {
   dateUpdated: string | null;
   url: string | null;
   links: { interactions?: string; participants?: string } | null;
+}
+
+/** The resource's outputs: the live Session, plus what the stack declared. */
+export interface ProxySessionOutputs extends ProxySessionState {
   /** The participants declared at creation (Twilio's Session does not return them). */
   participants: ParticipantArgs[];
   /** The inputs as last declared, so that refresh can rebuild exactly those inputs. */
