@@ -8,8 +8,13 @@ import { ConfigSource, resolveSettings, type TwilioSettings } from "./config";
 import { parseIsoDate } from "./dates";
 import { diffSession, replacedFields, updateForm } from "./diff";
 import { isNotFound, isTwilioError, type TwilioApiError } from "./errors";
-import { createForm, declaredOf, inputsFromLive, toOutputs } from "./session";
-import type { ProxySessionInputs, ProxySessionOutputs, TwilioSession } from "./types";
+import { createForm, declaredOf, inputsFromLive, toOutputs, toSessionState } from "./session";
+import type {
+  ProxySessionInputs,
+  ProxySessionOutputs,
+  ProxySessionState,
+  TwilioSession,
+} from "./types";
 
 export interface ProviderOptions {
   /** Where environment settings come from; defaults to process.env at call time. */
@@ -59,10 +64,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     const session = inputs.adopt
       ? await this.adopt(client, inputs)
       : await this.createOnce(client, inputs, settings.adoptOnConflict);
-    return {
-      id: session.sid,
-      outs: toOutputs(session, declaredOf(inputs)),
-    };
+    return { id: session.sid, outs: toOutputs(session, declaredOf(inputs)) };
   }
 
   async read(
@@ -110,7 +112,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       // closing an already closed session). Converged is success.
       if (!(err as MaybeApplied).afterLostAnswer) throw err;
       session = await client.fetchSession(olds.serviceSid, id);
-      if (Object.keys(updateForm(this.liveOutputs(session, olds), news)).length > 0) throw err;
+      if (Object.keys(updateForm(toSessionState(session), news)).length > 0) throw err;
     }
     return { outs: toOutputs(session, declared) };
   }
@@ -129,10 +131,6 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
 
   private client(settings = this.settings()): TwilioProxyClient {
     return new TwilioProxyClient(settings, this.options.client);
-  }
-
-  private liveOutputs(s: TwilioSession, olds: ProxySessionOutputs): ProxySessionOutputs {
-    return toOutputs(s, olds.declared ?? { serviceSid: olds.serviceSid });
   }
 
   private async createOnce(
@@ -158,26 +156,38 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       // Recovery after an interrupted run: the session may exist although state lost it.
       if (adoptOnConflict) return this.adopt(client, { ...inputs, adopt: true });
       if (!lostAnswer) throw err;
-      // The answer to an earlier attempt was lost and a retry met our own unique name: take
-      // the session if that attempt created it, i.e. it has the declared create-time fields
-      // and Twilio created it after the first attempt began (by Twilio's clock, read from the
-      // Date of its 80603 answer; both are to the second, hence the slack).
-      const serverDate = (err as TwilioApiError).serverDate;
-      const serverStart =
-        serverDate === undefined ? started - CLOCK_SKEW_MS : serverDate - (Date.now() - started);
-      const found = await client.fetchSession(inputs.serviceSid, inputs.uniqueName!);
-      const created = parseIsoDate(found.date_created ?? "") ?? 0;
-      const sameFields =
-        this.createOnlyMismatch(found, inputs).length === 0 &&
-        Object.keys(updateForm(toOutputs(found, declaredOf(inputs)), inputs)).length === 0;
-      if (sameFields && created >= serverStart - 2000) return found;
-      throw new Error(
-        `uniqueName "${inputs.uniqueName}" is already used by session ${found.sid} ` +
-          `(created ${found.date_created}), which this create did not make. Declare it with ` +
-          `adopt: true to manage it, or choose another uniqueName. (${(err as Error).message})`,
-        { cause: err },
-      );
+      return this.claimLostCreate(client, inputs, err as TwilioApiError, started);
     }
+  }
+
+  /**
+   * The answer to an earlier attempt was lost and a retry met our own unique name (80603):
+   * take the session if that attempt created it, i.e. it has the declared create-time fields
+   * and Twilio created it after the first attempt began, by Twilio's clock (read from the Date
+   * of its 80603 answer; both are to the second, hence the slack).
+   */
+  private async claimLostCreate(
+    client: TwilioProxyClient,
+    inputs: ProxySessionInputs,
+    conflict: TwilioApiError,
+    started: number,
+  ): Promise<TwilioSession> {
+    const serverStart =
+      conflict.serverDate === undefined
+        ? started - CLOCK_SKEW_MS
+        : conflict.serverDate - (Date.now() - started);
+    const found = await client.fetchSession(inputs.serviceSid, inputs.uniqueName!);
+    const created = parseIsoDate(found.date_created ?? "") ?? 0;
+    const asDeclared =
+      createOnlyMismatch(found, inputs).length === 0 &&
+      Object.keys(updateForm(toSessionState(found), inputs)).length === 0;
+    if (asDeclared && created >= serverStart - 2000) return found;
+    throw new Error(
+      `uniqueName "${inputs.uniqueName}" is already used by session ${found.sid} ` +
+        `(created ${found.date_created}), which this create did not make. Declare it with ` +
+        `adopt: true to manage it, or choose another uniqueName. (${conflict.message})`,
+      { cause: conflict },
+    );
   }
 
   /** Takes over an existing session, then converges its in-place fields. */
@@ -197,27 +207,26 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
         { cause: err },
       );
     }
-    const mismatch = this.createOnlyMismatch(found, inputs);
+    const mismatch = createOnlyMismatch(found, inputs);
     if (mismatch.length > 0) {
       throw new Error(
         `adopt: session ${found.sid} differs in fields Twilio cannot change: ` +
           `${mismatch.join("; ")}. Declare the live values, or remove adopt to create a new session`,
       );
     }
-    const live = toOutputs(found, declaredOf(inputs));
-    const form = updateForm(live, inputs);
+    const form = updateForm(toSessionState(found), inputs);
     if (Object.keys(form).length === 0) return found;
     return client.updateSession(inputs.serviceSid, found.sid, form);
   }
+}
 
-  /** Create-only fields that differ. Participants are not returned by Twilio, so not compared. */
-  private createOnlyMismatch(found: TwilioSession, inputs: ProxySessionInputs): string[] {
-    const live = toOutputs(found, declaredOf(inputs));
-    return replacedFields(live, inputs)
-      .filter((k) => k !== "participants")
-      .map(
-        (k) =>
-          `${k} is ${JSON.stringify(live[k as keyof ProxySessionOutputs])}, declared ${JSON.stringify(inputs[k as keyof ProxySessionInputs])}`,
-      );
-  }
+/** Create-only fields that differ. Participants are not returned by Twilio, so not compared. */
+function createOnlyMismatch(found: TwilioSession, inputs: ProxySessionInputs): string[] {
+  const live = toSessionState(found);
+  return replacedFields(live, inputs)
+    .filter((k) => k !== "participants")
+    .map((k) => {
+      const was = JSON.stringify(live[k as keyof ProxySessionState]);
+      return `${k} is ${was}, declared ${JSON.stringify(inputs[k as keyof ProxySessionInputs])}`;
+    });
 }
