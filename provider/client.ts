@@ -96,8 +96,6 @@ export class TwilioProxyClient {
       httpsAgent,
       validateStatus: () => true,
       headers: { Accept: "application/json", "User-Agent": "pulumi-twilio-proxy" },
-      // Twilio paths already carry their query; never let axios re-encode them.
-      paramsSerializer: { serialize: () => "" },
     });
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.random = options.random ?? Math.random;
@@ -114,33 +112,36 @@ export class TwilioProxyClient {
 
   fetchSession(serviceSid: string, sidOrUniqueName: string): Promise<TwilioSession> {
     const path = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sidOrUniqueName)}`;
-    return this.call("GET", path, undefined, { retryAmbiguous: true });
+    return this.call("GET", path);
   }
 
   updateSession(serviceSid: string, sid: string, form: SessionUpdateForm): Promise<TwilioSession> {
     const path = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sid)}`;
-    return this.call("POST", path, { ...form }, { retryAmbiguous: true });
+    return this.call("POST", path, { ...form });
   }
 
   async deleteSession(serviceSid: string, sid: string): Promise<void> {
     const path = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sid)}`;
-    await this.call("DELETE", path, undefined, { retryAmbiguous: true });
+    await this.call("DELETE", path);
   }
 
   /** The first page of a Service's sessions. */
   listSessions(serviceSid: string, pageSize?: number): Promise<TwilioSessionPage> {
     const query = pageSize === undefined ? "" : `?PageSize=${pageSize}`;
-    return this.call("GET", `/v1/Services/${seg(serviceSid)}/Sessions${query}`, undefined, {
-      retryAmbiguous: true,
-    });
+    return this.call("GET", `/v1/Services/${seg(serviceSid)}/Sessions${query}`);
   }
 
   /** A later page, from the absolute `meta.next_page_url` Twilio gave. */
   listSessionsPage(url: string): Promise<TwilioSessionPage> {
-    return this.call("GET", url, undefined, { retryAmbiguous: true });
+    return this.call("GET", url);
   }
 
-  private async call<T>(method: Method, url: string, form: Form | undefined, opts: CallOptions) {
+  private async call<T>(
+    method: Method,
+    url: string,
+    form?: Form,
+    opts: CallOptions = { retryAmbiguous: true },
+  ) {
     const request = `${method} ${url.replace(/^https?:\/\/[^/]+/, "")}`;
     const body = form === undefined ? undefined : encodeForm(form);
     let lostAnswer = false;
