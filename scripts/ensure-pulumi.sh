@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Makes pulumi v3.248.0 and the pulumi-resource-pulumi-nodejs shim available in one
-# directory (plus pulumi-language-nodejs when the Go module proxy serves it), and prints
-# that directory on the last line.
-# The tests and the demo drive the engine through Automation API inline programs, which
-# need no language host: the proxy refuses the untagged language-host module (403).
-# Order: a matching `pulumi` on PATH, then the cache, then a build from the Go module proxy.
-# The cache lives outside the checkout so fresh clones and CI reuse it.
+# Makes the Pulumi CLI v3.248.0, a Node.js language host and the pulumi-resource-pulumi-nodejs
+# shim available in one directory, and prints that directory on the last line of stdout.
+#
+# Order: a matching `pulumi` (with its language host) on PATH; else the cache outside the
+# checkout (~/.cache/pulumi-offline/v3.248.0/bin), built once from the Go module proxy.
+#
+# The language host matching v3.248.0 is an untagged module that the module proxy here refuses
+# (403). The script then builds the newest one the proxy serves, from sdk/v3 v3.68.0; it runs
+# Pulumi programs with CLI v3.248.0 (checked: up, preview --refresh, destroy). The tests and the
+# demo do not need it at all: Automation API inline programs run without a language host.
 set -euo pipefail
 
 PULUMI_VERSION=v3.248.0
 LANGHOST_COMMIT=dc7edd58bc13179f81b80983aab4eb7f74a01b41 # tag pkg/v3.248.0
+LANGHOST_FALLBACK=v3.68.0 # the last sdk/v3 that carried nodejs/cmd/pulumi-language-nodejs
 CACHE="${PULUMI_OFFLINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-offline}/$PULUMI_VERSION"
 BIN="$CACHE/bin"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,14 +23,21 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 log() { echo "[ensure-pulumi] $*" >&2; }
 
 install_shim() {
-  [ -f "$SHIM" ] || { log "missing $SHIM: run 'npm ci' first"; exit 1; }
+  [ -f "$SHIM" ] || {
+    log "missing $SHIM: run 'npm ci' first"
+    exit 1
+  }
   install -m 0755 "$SHIM" "$1/"
 }
 
-# 1. a matching CLI already on PATH (with its language host beside it or on PATH)
-if command -v pulumi >/dev/null 2>&1 && [ "$(pulumi version 2>/dev/null)" = "$PULUMI_VERSION" ]; then
+cli_ok() { [ -x "$1/pulumi" ] && [ "$("$1/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]; }
+langhost_ok() { [ -x "$1/pulumi-language-nodejs" ]; }
+
+# 1. a matching installation on PATH
+if command -v pulumi >/dev/null 2>&1; then
   dir="$(dirname "$(readlink -f "$(command -v pulumi)")")"
-  if [ -w "$dir" ] || [ -x "$dir/pulumi-resource-pulumi-nodejs" ]; then
+  if cli_ok "$dir" && { langhost_ok "$dir" || command -v pulumi-language-nodejs >/dev/null; } &&
+    { [ -x "$dir/pulumi-resource-pulumi-nodejs" ] || [ -w "$dir" ]; }; then
     [ -x "$dir/pulumi-resource-pulumi-nodejs" ] || install_shim "$dir"
     log "using pulumi $PULUMI_VERSION from PATH ($dir)"
     echo "$dir"
@@ -34,88 +45,92 @@ if command -v pulumi >/dev/null 2>&1 && [ "$(pulumi version 2>/dev/null)" = "$PU
   fi
 fi
 
-mkdir -p "$BIN"
 # 2. the cache
-if [ -x "$BIN/pulumi" ] && [ "$("$BIN/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]; then
+mkdir -p "$BIN"
+if cli_ok "$BIN" && langhost_ok "$BIN"; then
   log "using cached pulumi $PULUMI_VERSION ($BIN)"
   install_shim "$BIN"
   echo "$BIN"
   exit 0
 fi
 
-# 3. build
+# 3. build what the cache lacks
 if ! command -v go >/dev/null 2>&1; then
   log "no pulumi $PULUMI_VERSION on PATH and no Go toolchain to build it."
-  log "Install the Pulumi CLI $PULUMI_VERSION (https://www.pulumi.com/docs/install/),"
-  log "e.g. 'curl -fsSL https://get.pulumi.com | sh -s -- --version ${PULUMI_VERSION#v}',"
-  log "or install Go >= 1.25 so this script can build it from the Go module proxy."
+  log "Install the Pulumi CLI $PULUMI_VERSION (https://www.pulumi.com/docs/install/):"
+  log "  curl -fsSL https://get.pulumi.com | sh -s -- --version ${PULUMI_VERSION#v}"
+  log "or install Go >= 1.25, and this script builds it from the Go module proxy."
   exit 1
 fi
 
 # One build at a time, even when several test workers or a background job ask.
 exec 9>"$CACHE/.lock"
-log "waiting for the build lock ($CACHE/.lock)"
 flock 9
-if [ -x "$BIN/pulumi" ] && [ "$("$BIN/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]; then
-  install_shim "$BIN"
-  echo "$BIN"
-  exit 0
-fi
-
 start=$(date +%s)
 export CGO_ENABLED=0
-log "building pulumi $PULUMI_VERSION from the Go module proxy with $(go version | cut -d' ' -f3)."
-log "A cold build takes 20-40 minutes on 2 cores; later runs reuse $CACHE."
-mkdir -p "$CACHE/build"
-cd "$CACHE/build"
-rm -f go.mod go.sum
-go mod init local/pulumi-build >/dev/null 2>&1
-go mod edit -replace=github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
-log "step 1/4: resolving modules"
-go get github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION >&2
-go get github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$PULUMI_VERSION >&2
-LANGHOST=yes
-go get github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@$LANGHOST_COMMIT >&2 || {
-  LANGHOST=no
-  log "the module proxy does not serve pulumi-language-nodejs; building the CLI only"
-  log "(inline Automation API programs, used by the tests and the demo, do not need it)"
-}
-go list -m github.com/pulumi/pulumi/pkg/v3 github.com/pulumi/pulumi/sdk/v3 >&2
+FLAGS=(-mod=mod -trimpath -tags osusergo,grpcnotrace)
+STAMP="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
 
-LDFLAGS="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
-FLAGS=(-mod=mod -trimpath -tags osusergo,grpcnotrace -ldflags "$LDFLAGS")
-
-# Progress: print every 30 s how many packages have been compiled so far.
-progress() {
-  local label=$1 pid=$2 n=0
+# `go build -v` prints each package as it compiles: report the count every 30 s.
+build() {
+  local label=$1 dir=$2 out=$3 pkg=$4 ldflags=$5 logf="$CACHE/$1.log" pid
+  (cd "$dir" && go build -v "${FLAGS[@]}" -ldflags "$ldflags" -o "$out.tmp" "$pkg") 2>"$logf" &
+  pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     sleep 30
-    n=$(grep -c '^' "$CACHE/build/$label.log" 2>/dev/null || echo 0)
-    log "  $label: $n packages compiled, $(($(date +%s) - start)) s elapsed"
+    kill -0 "$pid" 2>/dev/null &&
+      log "  $label: $(grep -c '' "$logf") packages compiled, $(($(date +%s) - start)) s elapsed"
   done
-}
-build() {
-  local label=$1 out=$2 pkg=$3
-  go build -v "${FLAGS[@]}" -o "$out.tmp" "$pkg" 2>"$CACHE/build/$label.log" &
-  local pid=$!
-  progress "$label" "$pid" &
-  local ppid=$!
   if ! wait "$pid"; then
-    kill "$ppid" 2>/dev/null || true
-    tail -30 "$CACHE/build/$label.log" >&2
-    log "build of $label failed (log: $CACHE/build/$label.log)"
+    tail -30 "$logf" >&2
+    log "building $label failed (log: $logf)"
     exit 1
   fi
-  kill "$ppid" 2>/dev/null || true
   mv "$out.tmp" "$out"
 }
-log "step 2/4: compiling pulumi (the long part)"
-build pulumi "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-if [ "$LANGHOST" = yes ]; then
-  log "step 3/4: compiling pulumi-language-nodejs"
-  build langhost "$BIN/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
+
+# Module downloads are long and chatty: keep them in a log, show it when they fail.
+get() {
+  go get "$@" >"$CACHE/get.log" 2>&1 || {
+    tail -20 "$CACHE/get.log" >&2
+    return 1
+  }
+}
+
+# A wrapper module: `go install pkg@version` refuses modules with replace directives.
+wrapper() {
+  mkdir -p "$1" && cd "$1" && rm -f go.mod go.sum
+  go mod init "local/$(basename "$1")" >/dev/null 2>&1
+  go mod edit -replace=github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e
+}
+
+if ! cli_ok "$BIN"; then
+  log "building pulumi $PULUMI_VERSION with $(go version | cut -d' ' -f3) from the Go module proxy:"
+  log "about 11 minutes on 2 cores the first time; later runs reuse $CACHE"
+  wrapper "$CACHE/build"
+  log "step 1: resolving modules"
+  get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" \
+    "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$PULUMI_VERSION"
+  log "step 2: compiling pulumi (the long part)"
+  build pulumi "$CACHE/build" "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "-s -w $STAMP"
 fi
-log "step 4/4: installing the dynamic-provider shim"
+
+if ! langhost_ok "$BIN"; then
+  log "step 3: the Node.js language host"
+  wrapper "$CACHE/build"
+  get "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
+  if get "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3@$LANGHOST_COMMIT" 2>/dev/null; then
+    build langhost "$CACHE/build" "$BIN/pulumi-language-nodejs" \
+      github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3 "-s -w"
+  else
+    log "  the proxy refuses the $PULUMI_VERSION language host; building the one in sdk/v3 $LANGHOST_FALLBACK"
+    wrapper "$CACHE/build-langhost"
+    get "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs@$LANGHOST_FALLBACK"
+    build langhost "$CACHE/build-langhost" "$BIN/pulumi-language-nodejs" \
+      github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs "-s -w"
+  fi
+fi
+
 install_shim "$BIN"
-log "built pulumi $("$BIN/pulumi" version) in $(($(date +%s) - start)) s"
+log "ready: pulumi $("$BIN/pulumi" version) in $BIN ($(($(date +%s) - start)) s)"
 echo "$BIN"
