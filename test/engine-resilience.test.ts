@@ -27,22 +27,40 @@ const manySessions = (prefix: string, count: number) => async () => {
   return { count };
 };
 
-/** The pulumi CLI processes this test process started. */
-function childPulumiPids(): number[] {
-  return fs
-    .readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-        const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-        const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-        return ppid === process.pid && cmd[0].endsWith("/pulumi") && cmd.includes("up");
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+/** Parent pid of every process, from /proc. */
+function parents(): Map<number, number> {
+  const map = new Map<number, number>();
+  for (const d of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+      map.set(Number(d), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return map;
+}
+
+/**
+ * The `pulumi up` this test process started, with everything it started in turn (the provider
+ * shim and its node process): what dies with a CI runner.
+ */
+function pulumiUpTree(): number[] {
+  const ppid = parents();
+  const isPulumiUp = (pid: number) => {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      return cmd[0].endsWith("/pulumi") && cmd.includes("up");
+    } catch {
+      return false;
+    }
+  };
+  const tree = [...ppid.keys()].filter((pid) => ppid.get(pid) === process.pid && isPulumiUp(pid));
+  for (let i = 0; i < tree.length; i++) {
+    for (const [pid, parent] of ppid) if (parent === tree[i]) tree.push(pid);
+  }
+  return tree;
 }
 
 async function waitFor(cond: () => Promise<boolean>, what: string, ms = 60_000) {
@@ -75,11 +93,11 @@ describe("interrupted pulumi up (SIGKILL) and the README's recovery steps", () =
         () => "killed",
       );
       await waitFor(async () => (await emu.sessions()).length >= 10, "10 sessions");
-      const pids = childPulumiPids();
-      expect(pids.length).toBeGreaterThan(0);
-      for (const pid of pids) process.kill(pid, "SIGKILL");
+      const tree = pulumiUpTree();
+      expect(tree.length).toBeGreaterThan(1); // the CLI and its provider process
+      for (const pid of tree) process.kill(pid, "SIGKILL");
       expect(await up).toBe("killed");
-      // Requests already in flight from the orphaned provider process may still land.
+      // Requests already sent may still land at Twilio.
       let last = -1;
       await waitFor(async () => {
         const n = (await emu.sessions()).length;
