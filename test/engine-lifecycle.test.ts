@@ -209,4 +209,18 @@ describe("preview and errors through the engine", () => {
       await stack.dispose();
     }
   });
+
+  it("a dateExpiry in the past previews with a warning, not a failure", async () => {
+    await emu.reset();
+    const stack = await EngineStack.create(emu, program({ old: { dateExpiry: "2020-01-01" } }));
+    try {
+      const pv = await stack.stack.preview();
+      expect(pv.changeSummary).toMatchObject({ create: 2 });
+      expect(pv.stdout).toMatch(
+        /warning: dateExpiry 2020-01-01T00:00:00Z is in the past: Twilio will close the session at once/,
+      );
+    } finally {
+      await stack.dispose();
+    }
+  });
 });
