@@ -1,0 +1,43 @@
+// Every bad declaration through `pulumi up`: refused at check time with its property and
+// reason, no HTTP call reaches Twilio, and nothing is written to state. (A check failure ends
+// the run, so each case runs on its own.)
+import { ProxySession, type ProxySessionArgs } from "pulumi-twilio-proxy";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BAD_INPUTS } from "./support/bad-inputs";
+import { EmulatorHarness } from "./support/emulator";
+import { EngineStack } from "./support/engine";
+
+let emu: EmulatorHarness;
+let stack: EngineStack;
+let declared: Record<string, unknown> = {};
+beforeAll(async () => {
+  emu = await EmulatorHarness.start();
+  stack = await EngineStack.create(emu, async () => {
+    const args = { serviceSid: emu.serviceSid, ...declared } as unknown as ProxySessionArgs;
+    new ProxySession("bad", args);
+  });
+  await emu.resetCalls();
+});
+afterAll(async () => {
+  await stack?.dispose();
+  await emu?.close();
+});
+
+describe(`${BAD_INPUTS.length} bad declarations through pulumi up`, () => {
+  it.each(BAD_INPUTS)("%s", async (_name, input, property, reason) => {
+    declared = input;
+    const err = await stack.stack.up().catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    const diagnostic = (err as Error).message
+      .split("\n")
+      .find((l) => l.includes(`resource 'bad': property ${property} `));
+    expect(diagnostic, (err as Error).message).toBeDefined();
+    expect(diagnostic).toMatch(reason);
+  });
+
+  it("made no HTTP call and wrote no session to state", async () => {
+    expect((await emu.calls()).total).toBe(0);
+    expect(await emu.sessions()).toEqual([]);
+    expect(await stack.sessions()).toEqual([]);
+  });
+});
