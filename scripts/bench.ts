@@ -1,0 +1,247 @@
+// `npm run bench`: what a ProxySession costs in a stack, and how the cost grows with N.
+//
+// Starts the emulator with a fixed added latency (100 ms per request, like Twilio from most
+// regions), then for each N runs `pulumi up`, `pulumi preview`, `pulumi preview --refresh`,
+// `pulumi up` after changing every ttl and `pulumi destroy` on an isolated offline stack, and a
+// plain Node baseline making the same HTTP calls with the engine's parallelism. Writes
+// BENCHMARKS.md, benchmarks/results.json and benchmarks/chart.svg.
+//
+// Options (flags win over environment):
+//   --sizes 10,100,500   BENCH_SIZES   session counts
+//   --runs 3             BENCH_RUNS    runs per N (the median is reported)
+//   --quick                            sizes 10,100 and one run
+//   --latency-ms 100     BENCH_LATENCY_MS
+//   --parallel P         BENCH_PARALLEL  pass --parallel P to pulumi (default: the CLI's default)
+//   --out DIR            BENCH_OUT     write BENCHMARKS.md, results.json, chart.svg into DIR
+//                                      (default: BENCHMARKS.md at the root, the rest in benchmarks/)
+//   --budget-min 25    BENCH_BUDGET_MIN  skip further runs of a size when they would overrun it
+//   --wait-idle [L]                    first wait (up to 20 min) for a 1-minute load below L (0.6)
+//   --label TEXT                       a label stored in results.json (e.g. "before")
+//   --env K=V                          more environment for the CLI and provider (experiments)
+//   --render                           measure nothing: rewrite BENCHMARKS.md and chart.svg from
+//                                      the results.json already there
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { repoRoot } from "./lib/local-stack";
+import { startBenchEmulator } from "./bench/emulator";
+import {
+  cliDefaultParallel,
+  createBenchStack,
+  measureRun,
+  pulumiVersion,
+  type BenchContext,
+  type RunResult,
+} from "./bench/measure";
+import { renderChart, renderMarkdown, summarize, type BenchResults } from "./bench/report";
+import { measureStartup } from "./bench/startup";
+
+interface Options {
+  sizes: number[];
+  runs: number;
+  latencyMs: number;
+  parallel?: number;
+  outDir?: string;
+  waitIdle?: number;
+  budgetMin: number;
+  render: boolean;
+  label?: string;
+  env: Record<string, string>;
+}
+
+function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options {
+  const ints = (text: string, what: string) =>
+    text.split(",").map((s) => {
+      const n = Number(s.trim());
+      if (!Number.isInteger(n) || n < 1)
+        throw new Error(`${what}: '${s}' is not a positive integer`);
+      return n;
+    });
+  const opts: Options = {
+    sizes: ints(env.BENCH_SIZES ?? "10,100,500", "BENCH_SIZES"),
+    runs: ints(env.BENCH_RUNS ?? "3", "BENCH_RUNS")[0],
+    latencyMs: Number(env.BENCH_LATENCY_MS ?? 100),
+    parallel: env.BENCH_PARALLEL ? ints(env.BENCH_PARALLEL, "BENCH_PARALLEL")[0] : undefined,
+    outDir: env.BENCH_OUT || undefined,
+    env: {},
+    budgetMin: Number(env.BENCH_BUDGET_MIN ?? 25),
+    render: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === "--quick") [opts.sizes, opts.runs] = [[10, 100], 1];
+    else if (arg === "--sizes") opts.sizes = ints(value(), arg);
+    else if (arg === "--runs") opts.runs = ints(value(), arg)[0];
+    else if (arg === "--latency-ms") opts.latencyMs = Number(value());
+    else if (arg === "--parallel") opts.parallel = ints(value(), arg)[0];
+    else if (arg === "--out") opts.outDir = value();
+    else if (arg === "--label") opts.label = value();
+    else if (arg === "--budget-min") opts.budgetMin = Number(value());
+    else if (arg === "--render") opts.render = true;
+    else if (arg === "--env") {
+      const [k, ...v] = value().split("=");
+      opts.env[k] = v.join("=");
+    } else if (arg === "--wait-idle") {
+      const next = argv[i + 1];
+      opts.waitIdle = next !== undefined && /^\d*\.?\d+$/.test(next) ? Number(argv[++i]) : 0.6;
+    } else throw new Error(`unknown option '${arg}'`);
+  }
+  if (!Number.isFinite(opts.latencyMs) || opts.latencyMs < 0) {
+    throw new Error("the latency must be a non-negative number of ms");
+  }
+  return opts;
+}
+
+const loadavg = () => fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
+async function waitIdle(threshold: number, log: (s: string) => void) {
+  const deadline = Date.now() + 20 * 60_000;
+  for (;;) {
+    const one = os.loadavg()[0];
+    if (one < threshold) return log(`load ${loadavg()}: below ${threshold}, starting`);
+    if (Date.now() > deadline) {
+      return log(`load ${loadavg()}: still at or above ${threshold} after 20 min, starting anyway`);
+    }
+    log(`load ${loadavg()}: waiting for the 1-minute load to fall below ${threshold}`);
+    await new Promise((r) => setTimeout(r, 30_000));
+  }
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model.trim() ?? "unknown",
+    cores: cpus.length,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    pulumi: pulumiVersion(),
+  };
+}
+
+/** Writes results.json (formatted as `npm run lint` expects), chart.svg and BENCHMARKS.md. */
+async function write(results: BenchResults, outDirOption: string | undefined, json: boolean) {
+  const outDir = outDirOption ? path.resolve(outDirOption) : path.join(repoRoot, "benchmarks");
+  const mdFile = outDirOption
+    ? path.join(outDir, "BENCHMARKS.md")
+    : path.join(repoRoot, "BENCHMARKS.md");
+  fs.mkdirSync(outDir, { recursive: true });
+  if (json) {
+    const resultsFile = path.join(outDir, "results.json");
+    const prettier = await import("prettier");
+    const config = (await prettier.resolveConfig(resultsFile)) ?? {};
+    const text = await prettier.format(JSON.stringify(results), { ...config, parser: "json" });
+    fs.writeFileSync(resultsFile, text);
+  }
+  fs.writeFileSync(path.join(outDir, "chart.svg"), renderChart(results));
+  const chartLink = path.relative(path.dirname(mdFile), path.join(outDir, "chart.svg"));
+  fs.writeFileSync(mdFile, renderMarkdown(results, { chartLink, outDir, mdFile }));
+  const rel = (f: string) => path.relative(process.cwd(), f) || ".";
+  console.log(`\nwrote ${rel(mdFile)}, ${rel(outDir)}/chart.svg${json ? " and results.json" : ""}`);
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2), process.env);
+  const log = (line: string) => console.log(line);
+  if (opts.render) {
+    const dir = opts.outDir ? path.resolve(opts.outDir) : path.join(repoRoot, "benchmarks");
+    const results = JSON.parse(
+      fs.readFileSync(path.join(dir, "results.json"), "utf8"),
+    ) as BenchResults;
+    results.summary = summarize(results.runs, results.sizes);
+    return write(results, opts.outDir, false);
+  }
+  if (opts.waitIdle !== undefined) await waitIdle(opts.waitIdle, log);
+  const started = Date.now();
+  const loadStart = loadavg();
+  const parallelDefault = cliDefaultParallel();
+  const parallel = opts.parallel ?? parallelDefault.value;
+  log(`pulumi --parallel default: ${parallelDefault.value} (${parallelDefault.helpLine})`);
+  log(`sizes ${opts.sizes.join(", ")}; ${opts.runs} run(s) each; latency ${opts.latencyMs} ms`);
+
+  const emu = await startBenchEmulator(opts.latencyMs);
+  const ctx: BenchContext = {
+    emu,
+    latencyMs: opts.latencyMs,
+    parallel: opts.parallel,
+    concurrency: parallel,
+    env: opts.env,
+    log,
+  };
+  const runs: RunResult[] = [];
+  const skipped: Array<{ n: number; runs: number }> = [];
+  const budgetMs = opts.budgetMin * 60_000;
+  let startup;
+  try {
+    startup = await measureStartup(3);
+    log(
+      `provider start-up: ${Math.round(startup.shimMs)} ms through the shim, of which this ` +
+        `package's implementation ${Math.round(startup.implementationMs)} ms`,
+    );
+    // Warm-up, not measured: the first CLI start reads a cold disk cache.
+    const warm = await createBenchStack(ctx, 2);
+    try {
+      await measureRun({ ...ctx, log: () => {} }, warm, 0);
+    } finally {
+      await warm.local.dispose();
+    }
+    for (const n of opts.sizes) {
+      const bs = await createBenchStack(ctx, n);
+      try {
+        let lastRunMs = 0;
+        for (let r = 0; r < opts.runs; r++) {
+          // Another run takes about as long as the last one: skip it if it would overrun.
+          if (r > 0 && Date.now() - started + lastRunMs > budgetMs) {
+            log(
+              `  N=${n}: ${opts.runs - r} more run(s) would overrun the ${opts.budgetMin} min budget`,
+            );
+            skipped.push({ n, runs: opts.runs - r });
+            break;
+          }
+          const runStarted = Date.now();
+          runs.push(await measureRun(ctx, bs, r));
+          lastRunMs = Date.now() - runStarted;
+        }
+      } finally {
+        await bs.local.dispose();
+      }
+    }
+  } finally {
+    await emu.stop();
+  }
+
+  const results: BenchResults = {
+    label: opts.label,
+    env: opts.env,
+    date: new Date(started).toISOString(),
+    durationS: Math.round((Date.now() - started) / 1000),
+    machine: machine(),
+    load: { start: loadStart, end: loadavg() },
+    latencyMs: opts.latencyMs,
+    parallel: {
+      cliDefault: parallelDefault.value,
+      helpLine: parallelDefault.helpLine,
+      passed: opts.parallel ?? null,
+      baselineConcurrency: parallel,
+    },
+    runsPerSize: opts.runs,
+    skippedRuns: skipped,
+    sizes: opts.sizes,
+    startup: startup!,
+    summary: summarize(runs, opts.sizes),
+    runs,
+  };
+  await write(results, opts.outDir, true);
+  log(`load average: start ${results.load.start}, end ${results.load.end}; ${results.durationS} s`);
+}
+
+main().catch((err) => {
+  const debug = process.env.BENCH_DEBUG ? (err as Error).stack : undefined;
+  console.error(`\nbench failed: ${debug ?? (err instanceof Error ? err.message : err)}`);
+  process.exit(1);
+});
