@@ -24,7 +24,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { repoRoot } from "./lib/local-stack";
-import { startBenchEmulator } from "./bench/emulator";
+import { startEmulatorProcess } from "./lib/emulator-process";
 import {
   cliDefaultParallel,
   createBenchStack,
@@ -164,7 +164,7 @@ async function main() {
   log(`pulumi --parallel default: ${parallelDefault.value} (${parallelDefault.helpLine})`);
   log(`sizes ${opts.sizes.join(", ")}; ${opts.runs} run(s) each; latency ${opts.latencyMs} ms`);
 
-  const emu = await startBenchEmulator(opts.latencyMs);
+  const emu = await startEmulatorProcess(["--latency-ms", String(opts.latencyMs)]);
   const ctx: BenchContext = {
     emu,
     latencyMs: opts.latencyMs,

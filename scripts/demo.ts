@@ -1,51 +1,24 @@
 // `npm run demo`: the main job end to end against the local emulator. Starts the emulator,
 // deploys examples/basic with `pulumi up` on a temporary backend, changes sessions out of
 // band, shows `pulumi preview --refresh --diff` catching the drift, converges, destroys.
-import { spawn } from "node:child_process";
-import * as path from "node:path";
-import * as readline from "node:readline";
 import basic = require("../examples/basic");
-import { createLocalStack, repoRoot } from "./lib/local-stack";
+import { startEmulatorProcess } from "./lib/emulator-process";
+import { createLocalStack } from "./lib/local-stack";
 
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const step = (n: number, title: string) => console.log(`\n${bold(`── ${n}. ${title}`)}\n`);
 const print = (s: string) => process.stdout.write(s.replace(/^/gm, "   "));
 
-/** Starts `twilio-proxy-emulator --port 0` and reads the settings it prints. */
-async function startEmulator() {
-  const child = spawn(
-    process.execPath,
-    [path.join(repoRoot, "dist/emulator/cli.js"), "--port", "0"],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const settings: Record<string, string> = {};
-  for await (const line of readline.createInterface({ input: child.stdout! })) {
-    const m = /^(TWILIO_[A-Z_]+)=(.*)$/.exec(line);
-    if (m) settings[m[1]] = m[2];
-    if (settings.TWILIO_PROXY_SERVICE_SID) break;
-  }
-  const baseUrl = settings.TWILIO_PROXY_BASE_URL;
-  const control = async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(`${baseUrl}/__emulator/${route}`, {
-      method,
-      headers: body ? { "Content-Type": "application/json" } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return res.status === 204 ? undefined : res.json();
-  };
-  return { child, settings, control };
-}
-
 async function main() {
   const started = Date.now();
   step(1, "Start the local Twilio Proxy emulator");
-  const emu = await startEmulator();
-  for (const [k, v] of Object.entries(emu.settings)) console.log(`   ${k}=${v}`);
+  const emu = await startEmulatorProcess();
+  console.log(
+    `   TWILIO_PROXY_BASE_URL=${emu.baseUrl}\n   TWILIO_PROXY_SERVICE_SID=${emu.serviceSid}`,
+  );
   const calls = async () => {
-    const r = (await emu.control("GET", "requests")) as { byOperation: Record<string, number> };
-    await emu.control("POST", "requests/reset");
+    const r = await emu.requests();
+    await emu.resetRequests();
     const used = Object.entries(r.byOperation).filter(([, n]) => n > 0);
     return used.length ? used.map(([op, n]) => `${op} ×${n}`).join(", ") : "none";
   };
@@ -54,12 +27,8 @@ async function main() {
     program: basic,
     project: "pulumi-twilio-proxy-demo",
     stackName: "demo",
-    access: {
-      accountSid: emu.settings.TWILIO_ACCOUNT_SID,
-      authToken: emu.settings.TWILIO_AUTH_TOKEN,
-      baseUrl: emu.settings.TWILIO_PROXY_BASE_URL,
-    },
-    config: { serviceSid: emu.settings.TWILIO_PROXY_SERVICE_SID },
+    access: { accountSid: emu.accountSid, authToken: emu.authToken, baseUrl: emu.baseUrl },
+    config: { serviceSid: emu.serviceSid },
   });
   const { stack } = local;
   try {
@@ -96,13 +65,13 @@ async function main() {
 
     step(7, "pulumi destroy");
     await stack.destroy({ onOutput: print, suppressProgress: true });
-    const left = (await emu.control("GET", "sessions")) as { sessions: unknown[] };
+    const left = await emu.control<{ sessions: unknown[] }>("GET", "sessions");
     console.log(
       `\n   HTTP calls to Twilio: ${await calls()}; sessions left: ${left.sessions.length}`,
     );
   } finally {
     await local.dispose();
-    emu.child.kill("SIGTERM");
+    await emu.stop();
   }
   console.log(bold(`\nDemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`));
 }

@@ -9,7 +9,7 @@ import { ProxySession } from "pulumi-twilio-proxy";
 import type { OperationId } from "../../emulator";
 import { createLocalStack, pulumiRoot, repoRoot, type LocalStack } from "../lib/local-stack";
 import type { BaselineOp, BaselineResult, BaselineSpec } from "./baseline";
-import type { BenchEmulator } from "./emulator";
+import type { EmulatorProcess } from "../lib/emulator-process";
 import { monitorOperation, type ProcessSample } from "./procmon";
 import { summarizeLog } from "./stats";
 
@@ -84,7 +84,7 @@ export interface RunResult {
 }
 
 export interface BenchContext {
-  emu: BenchEmulator;
+  emu: EmulatorProcess;
   latencyMs: number;
   /** Passed as --parallel when set; otherwise the CLI's default applies. */
   parallel?: number;

@@ -1,5 +1,5 @@
-// The emulator as a separate process (its CLI), so that its event loop shares nothing with the
-// benchmark driver, which also hosts the inline Pulumi program.
+// The emulator as a separate process (its CLI), as users run it, so that its event loop shares
+// nothing with the script that drives it (which also hosts the inline Pulumi program).
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import * as readline from "node:readline";
@@ -8,9 +8,9 @@ import type {
   ControlRequestsResponse,
   RequestLogEntry,
 } from "../../emulator";
-import { repoRoot } from "../lib/local-stack";
+import { repoRoot } from "./local-stack";
 
-export interface BenchEmulator {
+export interface EmulatorProcess {
   child: ChildProcess;
   baseUrl: string;
   port: number;
@@ -25,10 +25,10 @@ export interface BenchEmulator {
   stop(): Promise<void>;
 }
 
-/** Starts `node dist/emulator/cli.js --port 0 --latency-ms N` and reads the settings it prints. */
-export async function startBenchEmulator(latencyMs: number): Promise<BenchEmulator> {
+/** Starts `node dist/emulator/cli.js --port 0 [args]` and reads the settings it prints. */
+export async function startEmulatorProcess(args: string[] = []): Promise<EmulatorProcess> {
   const cli = path.join(repoRoot, "dist/emulator/cli.js");
-  const child = spawn(process.execPath, [cli, "--port", "0", "--latency-ms", String(latencyMs)], {
+  const child = spawn(process.execPath, [cli, "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const settings: Record<string, string> = {};
