@@ -79,6 +79,9 @@ function participantsForm(participants: SessionCreateForm["Participants"]) {
 
 const seg = (s: string) => encodeURIComponent(s);
 
+/** A URL without its scheme and host, as errors and logs name a request. */
+export const pathOf = (url: string) => url.replace(/^https?:\/\/[^/]+/, "");
+
 export class TwilioProxyClient {
   private readonly http: AxiosInstance;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -142,7 +145,7 @@ export class TwilioProxyClient {
     form?: Form,
     opts: CallOptions = { retryAmbiguous: true },
   ) {
-    const request = `${method} ${url.replace(/^https?:\/\/[^/]+/, "")}`;
+    const request = `${method} ${pathOf(url)}`;
     const body = form === undefined ? undefined : encodeForm(form);
     let lostAnswer = false;
     for (let attempt = 0; ; attempt++) {

@@ -4,7 +4,7 @@
 // environment) and never appear in results or errors.
 import * as pulumi from "@pulumi/pulumi";
 import { SID_PATTERNS } from "./check";
-import { TwilioProxyClient, type ClientOptions } from "./client";
+import { pathOf, TwilioProxyClient, type ClientOptions } from "./client";
 import { resolveSettings, type ConfigSource } from "./config";
 import { isNotFound } from "./errors";
 import { toSessionState } from "./session";
@@ -251,8 +251,6 @@ function checkNextPageUrl(what: string, next: string, baseUrl: string, fetched: 
     );
   }
 }
-
-const pathOf = (url: string) => url.replace(/^https?:\/\/[^/]+/, "");
 
 /** The live sessions of a Service that none of `managed` (session SIDs) names. */
 export async function listUnmanagedSessions(

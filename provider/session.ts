@@ -1,13 +1,14 @@
 // Mapping between Twilio's wire Session and the resource's outputs and inputs.
 import { sameInstant } from "./dates";
 import { isActive } from "./diff";
-import type {
-  DeclaredInputs,
-  ProxySessionInputs,
-  ProxySessionOutputs,
-  ProxySessionState,
-  SessionCreateForm,
-  TwilioSession,
+import {
+  DECLARABLE_KEYS,
+  type DeclaredInputs,
+  type ProxySessionInputs,
+  type ProxySessionOutputs,
+  type ProxySessionState,
+  type SessionCreateForm,
+  type TwilioSession,
 } from "./types";
 
 /** Twilio's wire Session in camelCase. */
@@ -38,11 +39,11 @@ export function toOutputs(s: TwilioSession, declared: DeclaredInputs): ProxySess
 
 /** The declaration, without the engine's `__provider` or the create-time `adopt`. */
 export function declaredOf(inputs: ProxySessionInputs): DeclaredInputs {
-  const { serviceSid, uniqueName, mode, participants, ttl, dateExpiry, status } = inputs;
-  const all = { serviceSid, uniqueName, mode, participants, ttl, dateExpiry, status };
-  return Object.fromEntries(
-    Object.entries(all).filter(([, v]) => v !== undefined),
-  ) as unknown as DeclaredInputs;
+  const declared: Record<string, unknown> = {};
+  for (const key of DECLARABLE_KEYS) {
+    if (key !== "adopt" && inputs[key] !== undefined) declared[key] = inputs[key];
+  }
+  return declared as unknown as DeclaredInputs;
 }
 
 /**
@@ -68,6 +69,7 @@ export function inputsFromLive(outs: ProxySessionOutputs): DeclaredInputs {
   }
   return inputs;
 }
+
 /** Every create-time field a declaration sets, as CreateSession's form. */
 export function createForm(inputs: ProxySessionInputs): SessionCreateForm {
   return {

@@ -64,7 +64,6 @@ export const DECLARABLE_KEYS = [
   "status",
   "adopt",
 ] as const satisfies readonly (keyof ProxySessionInputs)[];
-export type DeclarableKey = (typeof DECLARABLE_KEYS)[number];
 
 /** A live Session in camelCase: what Twilio reports. */
 export interface ProxySessionState {
