@@ -19,6 +19,7 @@ export const USAGE = `Usage: twilio-proxy-emulator [options]
   --hang-rate R       fraction never answered
   --latency-ms N      delay added to every Twilio-route response
   --fault-methods L   comma-separated HTTP methods faults apply to (default: all)
+  --max-concurrent K  answer 429/20429 to requests arriving while K are in flight
   --alternative IDS   comma-separated readings to switch to their alternative (repeatable);
                       known: ${READINGS.map((r) => r.id).join(", ")}
   --help              show this help
@@ -34,6 +35,7 @@ const FAULT_FLAGS: Record<string, keyof FaultConfig> = {
   "--reset-after": "resetAfterRate",
   "--hang-rate": "hangRate",
   "--latency-ms": "latencyMs",
+  "--max-concurrent": "maxConcurrent",
 };
 
 export type CliArgs =

@@ -10,7 +10,7 @@ import { checkReadingIds, type ReadingId } from "./readings";
 import { createEmulatorServer } from "./server";
 import { createState } from "./state";
 
-export type { FaultConfig, FaultCounters, FaultKind } from "./faults";
+export type { FaultConfig, FaultCounters, FaultKind, InjectedKind } from "./faults";
 export { validateFaultConfig } from "./faults";
 export type {
   ControlClockResponse,

@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { authenticate } from "./auth";
 import { CONTROL_PREFIX, handleControl } from "./control-routes";
 import { Errors, TwilioApiError } from "./errors";
-import type { FaultKind } from "./faults";
+import type { InjectedKind } from "./faults";
 import { json, parseForm, readBody, sendReply, type Reply } from "./http-util";
 import type { RequestLogEntry } from "./request-log";
 import type { EmulatorState } from "./state";
@@ -25,8 +25,9 @@ function tooManyRequests(state: EmulatorState): TwilioApiError {
   return Errors.tooManyRequests(retryAfter ? state.faults.retryAfterSeconds : undefined);
 }
 
-const FAULT_REPLIES: Partial<Record<FaultKind, (state: EmulatorState) => TwilioApiError>> = {
+const FAULT_REPLIES: Partial<Record<InjectedKind, (state: EmulatorState) => TwilioApiError>> = {
   rate429: tooManyRequests,
+  concurrency429: tooManyRequests,
   rate500: () => Errors.internal(),
   rate503: () => Errors.unavailable(),
 };
@@ -88,9 +89,19 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
       form,
       username,
     });
-    // Auth comes first: a client with bad credentials gets 401, never a rate limit. Faults are
-    // drawn on arrival so concurrent requests consume the PRNG in arrival order.
-    const fault = username === null ? null : state.faults.decide(method);
+    // Auth comes first: a client with bad credentials gets 401, never a rate limit. Then the
+    // concurrency limit, then the drawn faults: both on arrival, so concurrent requests are
+    // judged (and consume the PRNG) in arrival order. Admitted requests stay in flight until
+    // their connection is answered or closed, latency and hangs included.
+    let fault: InjectedKind | null = null;
+    if (username !== null) {
+      if (state.faults.refusesConcurrent(state.recorder.inFlight)) {
+        fault = "concurrency429";
+      } else {
+        res.once("close", state.recorder.begin());
+        fault = state.faults.decide(method);
+      }
+    }
     entry.fault = fault;
     if (state.faults.latencyMs > 0) await delay(state.faults.latencyMs);
     if (req.socket.destroyed) return;
@@ -98,6 +109,7 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
     const drop = (): void => {
       req.socket.destroy();
     };
+    const faultReply = fault === null ? undefined : FAULT_REPLIES[fault];
     let reply: Reply;
     if (username === null) {
       reply = errorReply(Errors.authenticate());
@@ -105,8 +117,8 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
       return; // the socket stays open until the client gives up or close() destroys it
     } else if (fault === "resetBefore") {
       return drop();
-    } else if (fault && FAULT_REPLIES[fault]) {
-      reply = errorReply(FAULT_REPLIES[fault](state));
+    } else if (faultReply) {
+      reply = errorReply(faultReply(state));
     } else {
       try {
         reply = handleOperation(state, m, form, url.searchParams, baseUrl);

@@ -1270,6 +1270,8 @@ describe("control API", () => {
     await control("GET", "sessions"); // control routes are not counted
     const counts = await control("GET", "requests");
     expect(counts.body).toEqual({
+      inFlight: 0,
+      peakInFlight: 1,
       total: 7,
       byOperation: {
         CreateSession: 1,
@@ -1496,6 +1498,8 @@ describe("CLI arguments", () => {
       "3",
       "--fault-methods",
       "post,delete",
+      "--max-concurrent",
+      "4",
       "--alternative",
       "fetchByUniqueName",
       "--alternative=fetchByUniqueName,",
@@ -1517,6 +1521,7 @@ describe("CLI arguments", () => {
           hangRate: 0.01,
           retryAfterSeconds: 3,
           methods: ["POST", "DELETE"],
+          maxConcurrent: 4,
         },
       },
     });
@@ -1533,6 +1538,7 @@ describe("CLI arguments", () => {
     [["--verbose"]],
     [["--alternative", "fetchByUniquename"]],
     [["--alternative"]],
+    [["--max-concurrent", "0"]],
   ])("rejects %j", (argv) => {
     expect(() => parseCliArgs(argv)).toThrow();
   });

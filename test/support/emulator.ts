@@ -76,6 +76,11 @@ export class EmulatorHarness {
     return { ...r.byOperation, total: r.total };
   }
 
+  /** Most Session requests in flight at once since the last resetCalls() (or start). */
+  async peakInFlight(): Promise<number> {
+    return (await this.control<{ peakInFlight: number }>("GET", "requests")).peakInFlight;
+  }
+
   resetCalls() {
     return this.control("POST", "requests/reset");
   }
