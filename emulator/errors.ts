@@ -77,6 +77,13 @@ export const Errors = {
       80608,
       `Session status change not supported: ${from} -> ${to}`,
     ),
+  /** Documented 409 (reference §4.2); a deleted participant "cannot be re-added" (OpenAPI). */
+  duplicateParticipant: (identifier: string) =>
+    new TwilioApiError(
+      409,
+      80623,
+      `Duplicate Participant Request: '${identifier}' is already a participant of this Session`,
+    ),
   tooManyParticipants: () =>
     new TwilioApiError(400, 80609, "A Session may have at most 2 participants"),
   invalidPageToken: () => new TwilioApiError(400, 21481, "Invalid PageToken"),

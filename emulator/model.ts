@@ -13,6 +13,9 @@ export interface ParticipantRecord {
   proxyIdentifier: string | null;
   proxyIdentifierSid: string | null;
   dateCreated: number;
+  dateUpdated: number;
+  /** Soft delete: the participant stays attached to its session (OpenAPI DeleteParticipant). */
+  dateDeleted: number | null;
 }
 
 export interface SessionRecord {
@@ -38,6 +41,7 @@ export interface SessionRecord {
    * on the very next read.
    */
   openedAt: number;
+  /** In creation order, soft-deleted ones included; they go when the session is deleted. */
   participants: ParticipantRecord[];
 }
 

@@ -1,7 +1,22 @@
 import { Errors } from "./errors";
 import { canonicalSid } from "./ids";
 import type { ReadingSwitches } from "./readings";
-import { compareKeys, type SortKey } from "./store";
+
+/** List order: date_created, then sid (reference §5). */
+export interface Sortable {
+  dateCreated: number;
+  sid: string;
+}
+
+/** Where a page token points: a record of one list (`scope`: its Service or Session). */
+export interface SortKey extends Sortable {
+  scope: string;
+}
+
+export function compareKeys(a: Sortable, b: Sortable): number {
+  if (a.dateCreated !== b.dateCreated) return a.dateCreated - b.dateCreated;
+  return a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0;
+}
 
 export const DEFAULT_PAGE_SIZE = 50;
 /**
@@ -48,11 +63,12 @@ function parseIntParam(query: URLSearchParams, name: string, min: number): numbe
 
 /**
  * Tokens look like Twilio's (`PA`/`PB` + the sid at the page boundary, reference §5). Only the
- * syntax is checked here; whether the sid belongs to the listed service is checked in `paginate`.
+ * syntax is checked here; whether the sid belongs to the listed collection is checked in
+ * `paginate`.
  */
 function parseToken(raw: string): PageToken {
   const prefix = raw.slice(0, 2);
-  const sid = canonicalSid("KC", raw.slice(2));
+  const sid = canonicalSid(raw.slice(2, 4), raw.slice(2));
   if ((prefix !== "PA" && prefix !== "PB") || sid === undefined) throw Errors.invalidPageToken();
   return { direction: prefix === "PA" ? "after" : "before", sid };
 }
@@ -83,11 +99,11 @@ export interface Page<T> {
  * next_page_url exact even when sessions are created or deleted in between. Every URL in meta
  * carries a token unless it is a page 0, so following them never needs offset paging.
  */
-export function paginate<T extends SortKey>(
+export function paginate<T extends Sortable>(
   sorted: T[],
   req: PageRequest,
   listUrl: string,
-  serviceSid: string,
+  scope: string,
   keyOf: (sid: string) => SortKey | undefined,
   key: string,
 ): Page<T> {
@@ -106,7 +122,7 @@ export function paginate<T extends SortKey>(
     hasPrev = req.page > 0;
   } else {
     const boundary = keyOf(req.token.sid);
-    if (boundary === undefined || boundary.serviceSid !== serviceSid) {
+    if (boundary === undefined || boundary.scope !== scope) {
       throw Errors.invalidPageToken();
     }
     if (req.token.direction === "after") {

@@ -3,6 +3,9 @@ import { Errors } from "./errors";
 import { SESSION_MODES, SESSION_STATUSES, type SessionMode, type SessionStatus } from "./model";
 import type { ReadingSwitches } from "./readings";
 
+/** A Session has at most 2 participants (docs, error 80609). */
+export const MAX_PARTICIPANTS = 2;
+
 /** A parsed form body: repeated keys (Participants) become arrays. */
 export type FormBody = Record<string, string | string[]>;
 
@@ -30,7 +33,10 @@ export interface UpdateInput {
 }
 
 const MAX_UNIQUE_NAME = 191;
-const MAX_PARTICIPANTS = 2;
+/** Limits from the participant schema's descriptions. */
+const MAX_IDENTIFIER = 191;
+const MAX_FRIENDLY_NAME = 255;
+const PN_SID = /^PN[0-9a-fA-F]{32}$/;
 
 /** Scalar params sent twice are ambiguous; the first value wins, like most form parsers. */
 function scalar(form: FormBody, key: string): string | undefined {
@@ -120,15 +126,50 @@ function toParticipant(o: Record<string, unknown>, readings: ReadingSwitches): P
     return undefined;
   };
   const identifier = read("identifier");
-  if (typeof identifier !== "string" || identifier === "") {
-    throw Errors.invalidParam("Participants.Identifier");
+  if (typeof identifier !== "string") throw Errors.invalidParam("Participants.Identifier");
+  return checkParticipant(
+    {
+      identifier,
+      friendlyName: optionalString(read("friendlyName")),
+      proxyIdentifier: optionalString(read("proxyIdentifier")),
+      proxyIdentifierSid: optionalString(read("proxyIdentifierSid")),
+    },
+    (field) => (field === "Identifier" ? "Participants.Identifier" : "Participants"),
+  );
+}
+
+type ParticipantParam = "Identifier" | "FriendlyName" | "ProxyIdentifierSid";
+
+/** The same rules for a participant given on session create and through CreateParticipant. */
+function checkParticipant(
+  p: ParticipantInput,
+  paramName: (field: ParticipantParam) => string,
+): ParticipantInput {
+  if (p.identifier === "" || Array.from(p.identifier).length > MAX_IDENTIFIER) {
+    throw Errors.invalidParam(paramName("Identifier"));
   }
-  return {
-    identifier,
-    friendlyName: optionalString(read("friendlyName")),
-    proxyIdentifier: optionalString(read("proxyIdentifier")),
-    proxyIdentifierSid: optionalString(read("proxyIdentifierSid")),
-  };
+  if (p.friendlyName !== null && Array.from(p.friendlyName).length > MAX_FRIENDLY_NAME) {
+    throw Errors.invalidParam(paramName("FriendlyName"));
+  }
+  if (p.proxyIdentifierSid !== null && !PN_SID.test(p.proxyIdentifierSid)) {
+    throw Errors.invalidParam(paramName("ProxyIdentifierSid"));
+  }
+  return p;
+}
+
+/** CreateParticipant's form: `Identifier` is required (OpenAPI), the rest optional. */
+export function parseParticipantCreate(form: FormBody): ParticipantInput {
+  const identifier = scalar(form, "Identifier");
+  if (identifier === undefined) throw Errors.invalidParam("Identifier");
+  return checkParticipant(
+    {
+      identifier,
+      friendlyName: scalar(form, "FriendlyName") ?? null,
+      proxyIdentifier: scalar(form, "ProxyIdentifier") ?? null,
+      proxyIdentifierSid: scalar(form, "ProxyIdentifierSid") ?? null,
+    },
+    (field) => field,
+  );
 }
 
 /**

@@ -119,6 +119,47 @@ export const READINGS = [
       "PascalCase used against the live API (Flex code, gotwilio); snake_case in Twilio's own " +
       "Terraform example; camelCase nowhere (reference §2.2)",
   },
+  {
+    id: "participantsOnClosedSession",
+    behaviour: "CreateParticipant or DeleteParticipant on a closed session",
+    defaultReading: "refused: 80607 'Session is closed and cannot be updated'",
+    alternativeReading: "allowed",
+    evidence: "inferred: 80607 refuses updates of closed sessions; participants are undocumented",
+  },
+  {
+    id: "deletedParticipantsInList",
+    behaviour: "A deleted (soft-deleted) participant in ListParticipant and FetchParticipant",
+    defaultReading: "still listed and fetchable, with date_deleted set: clients must filter",
+    alternativeReading: "omitted from the list; fetching it is 404 20404",
+    evidence:
+      "OpenAPI: DeleteParticipant is 'a soft-delete. The participant remains associated with " +
+      "the session'; the schema has date_deleted. Whether lists show it is not said",
+  },
+  {
+    id: "deletedParticipantsCount",
+    behaviour: "Deleted participants and the limit of 2 per session (80609)",
+    defaultReading: "they still count: a session never has more than 2 participants in total",
+    alternativeReading: "only live participants count",
+    evidence: "inferred: 'remains associated with the session' (OpenAPI); 80609 docs",
+  },
+  {
+    id: "duplicateParticipantIdentifier",
+    behaviour: "Adding a participant whose identifier a live participant of the session has",
+    defaultReading: "409 80623 (on session create too)",
+    alternativeReading: "allowed",
+    evidence:
+      "inferred: 80623 'duplicate participant request' is documented 409 (reference §4.2); a " +
+      "deleted participant 'cannot be re-added' (OpenAPI), which is 80623 in both positions",
+  },
+  {
+    id: "participantDeleteStatus",
+    behaviour: "HTTP status of a successful DeleteParticipant",
+    defaultReading: "200 with an empty body, as the OpenAPI document says",
+    alternativeReading: "204, as every other Proxy delete",
+    evidence:
+      "OpenAPI says 200 for DeleteParticipant but 204 for every other delete, and the SDKs " +
+      "treat 204 as success: the 200 may be a documentation slip",
+  },
 ] as const satisfies readonly Reading[];
 
 export type ReadingId = (typeof READINGS)[number]["id"];

@@ -1,13 +1,17 @@
 import type { InjectedKind } from "./faults";
 import type { FormBody } from "./params";
 
-/** The OpenAPI operationIds of the Session endpoints; counters are keyed by these. */
+/** The OpenAPI operationIds of the Session and Participant endpoints; counters are keyed by these. */
 export const OPERATIONS = [
   "CreateSession",
   "FetchSession",
   "UpdateSession",
   "DeleteSession",
   "ListSession",
+  "CreateParticipant",
+  "FetchParticipant",
+  "DeleteParticipant",
+  "ListParticipant",
 ] as const;
 export type OperationId = (typeof OPERATIONS)[number];
 

@@ -1,22 +1,22 @@
 import type { Clock } from "./clock";
 import { Errors } from "./errors";
-import { canonicalSid, newSid } from "./ids";
+import { canonicalSid, newPoolNumber, newSid } from "./ids";
 import { applyExpiry, checkUpdate, close, reopen, start } from "./lifecycle";
-import type { ServiceRecord, SessionMode, SessionRecord, SessionStatus } from "./model";
-import type { CreateInput, UpdateInput } from "./params";
+import type {
+  ParticipantRecord,
+  ServiceRecord,
+  SessionMode,
+  SessionRecord,
+  SessionStatus,
+} from "./model";
+import { compareKeys, type SortKey } from "./pagination";
+import {
+  MAX_PARTICIPANTS,
+  type CreateInput,
+  type ParticipantInput,
+  type UpdateInput,
+} from "./params";
 import type { ReadingSwitches } from "./readings";
-
-/** Sort key for list order: date_created, then sid (reference §5). */
-export interface SortKey {
-  serviceSid: string;
-  dateCreated: number;
-  sid: string;
-}
-
-export function compareKeys(a: SortKey, b: SortKey): number {
-  if (a.dateCreated !== b.dateCreated) return a.dateCreated - b.dateCreated;
-  return a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0;
-}
 
 export interface OutOfBandPatch {
   ttl?: number;
@@ -93,14 +93,15 @@ export class Store {
       dateCreated: now,
       dateUpdated: now,
       openedAt: now,
-      participants: input.participants.map((p) => ({ ...p, sid: newSid("KP"), dateCreated: now })),
+      participants: [],
     };
+    for (const p of input.participants) this.addParticipantTo(s, p, now);
     // Status is accepted on create per the enum; a session created closed needs an end date.
     if (status === "closed") close(s, now, "api");
     if (status === "in-progress") start(s, now);
     applyExpiry(s, now, this.readings);
     this.sessions.set(s.sid, s);
-    this.keys.set(s.sid, { serviceSid: s.serviceSid, dateCreated: s.dateCreated, sid: s.sid });
+    this.keys.set(s.sid, { scope: s.serviceSid, dateCreated: s.dateCreated, sid: s.sid });
     return s;
   }
 
@@ -145,6 +146,71 @@ export class Store {
     // An update that changes nothing leaves date_updated alone, so repeated no-ops are invisible.
     if (changed) s.dateUpdated = now;
     return this.fresh(s);
+  }
+
+  /** CreateParticipant: the rules of reference §1.3 and the participant readings. */
+  addParticipant(s: SessionRecord, input: ParticipantInput): ParticipantRecord {
+    this.fresh(s);
+    this.refuseIfClosed(s);
+    return this.addParticipantTo(s, input, this.clock.nowSeconds());
+  }
+
+  /** DeleteParticipant: a soft delete; the record stays with its session. */
+  removeParticipant(s: SessionRecord, p: ParticipantRecord): void {
+    this.fresh(s);
+    this.refuseIfClosed(s);
+    const now = this.clock.nowSeconds();
+    p.dateDeleted = now;
+    p.dateUpdated = now;
+  }
+
+  /** What ListParticipant shows: deleted ones too, unless the deletedParticipantsInList alternative. */
+  visibleParticipants(s: SessionRecord): ParticipantRecord[] {
+    const hideDeleted = this.readings.isAlternative("deletedParticipantsInList");
+    return [...s.participants]
+      .filter((p) => p.dateDeleted === null || !hideDeleted)
+      .sort(compareKeys);
+  }
+
+  findParticipant(s: SessionRecord, sid: string): ParticipantRecord | undefined {
+    const canonical = canonicalSid("KP", sid);
+    return this.visibleParticipants(s).find((p) => p.sid === canonical);
+  }
+
+  /** Page-token boundaries: any participant the session ever had, deleted ones included. */
+  participantKey(s: SessionRecord, sid: string): SortKey | undefined {
+    const p = s.participants.find((x) => x.sid === sid);
+    return p && { scope: s.sid, dateCreated: p.dateCreated, sid: p.sid };
+  }
+
+  private refuseIfClosed(s: SessionRecord): void {
+    if (s.status === "closed" && !this.readings.isAlternative("participantsOnClosedSession")) {
+      throw Errors.sessionClosed(this.readings);
+    }
+  }
+
+  private addParticipantTo(s: SessionRecord, input: ParticipantInput, now: number) {
+    const live = s.participants.filter((p) => p.dateDeleted === null);
+    const counted = this.readings.isAlternative("deletedParticipantsCount") ? live : s.participants;
+    if (counted.length >= MAX_PARTICIPANTS) throw Errors.tooManyParticipants();
+    const same = s.participants.filter((p) => p.identifier === input.identifier);
+    // A deleted participant "cannot be re-added" (OpenAPI); a live duplicate is a reading.
+    const duplicateAllowed = this.readings.isAlternative("duplicateParticipantIdentifier");
+    if (same.some((p) => p.dateDeleted !== null || !duplicateAllowed)) {
+      throw Errors.duplicateParticipant(input.identifier);
+    }
+    const p: ParticipantRecord = {
+      ...input,
+      // Twilio picks a proxy number from the Service's pool when none is given (OpenAPI).
+      proxyIdentifier: input.proxyIdentifier ?? newPoolNumber(),
+      proxyIdentifierSid: input.proxyIdentifierSid ?? newSid("PN"),
+      sid: newSid("KP"),
+      dateCreated: now,
+      dateUpdated: now,
+      dateDeleted: null,
+    };
+    s.participants.push(p);
+    return p;
   }
 
   deleteSession(s: SessionRecord): void {

@@ -11,7 +11,14 @@ import { parseCliArgs } from "../emulator/cli";
 // OpenAPI 3.0 -> JSON Schema, so ajv can check responses against Twilio's own document.
 
 type Json = Record<string, unknown>;
-type Operation = "CreateSession" | "ListSession" | "FetchSession" | "UpdateSession";
+type Operation =
+  | "CreateSession"
+  | "ListSession"
+  | "FetchSession"
+  | "UpdateSession"
+  | "CreateParticipant"
+  | "ListParticipant"
+  | "FetchParticipant";
 
 const spec = JSON.parse(
   readFileSync(join(__dirname, "..", "emulator", "spec", "twilio_proxy_v1.json"), "utf8"),
@@ -75,18 +82,21 @@ ajv.addKeyword({
 
 const COLLECTION = "/v1/Services/{ServiceSid}/Sessions";
 const INSTANCE = "/v1/Services/{ServiceSid}/Sessions/{Sid}";
+const PARTICIPANTS = "/v1/Services/{ServiceSid}/Sessions/{SessionSid}/Participants";
+const PARTICIPANT = `${PARTICIPANTS}/{Sid}`;
 const validators: Record<Operation, ValidateFunction> = {
   CreateSession: ajv.compile(operationSchema(COLLECTION, "post", "201")),
   ListSession: ajv.compile(operationSchema(COLLECTION, "get", "200")),
   FetchSession: ajv.compile(operationSchema(INSTANCE, "get", "200")),
   UpdateSession: ajv.compile(operationSchema(INSTANCE, "post", "200")),
+  CreateParticipant: ajv.compile(operationSchema(PARTICIPANTS, "post", "201")),
+  ListParticipant: ajv.compile(operationSchema(PARTICIPANTS, "get", "200")),
+  FetchParticipant: ajv.compile(operationSchema(PARTICIPANT, "get", "200")),
 };
-const validated: Record<Operation, number> = {
-  CreateSession: 0,
-  ListSession: 0,
-  FetchSession: 0,
-  UpdateSession: 0,
-};
+const validated = Object.fromEntries(Object.keys(validators).map((op) => [op, 0])) as Record<
+  Operation,
+  number
+>;
 
 const SESSION_KEYS = [
   "sid",
@@ -129,13 +139,42 @@ function assertSessionShape(s: Json): void {
   });
 }
 
+const PARTICIPANT_KEYS = [
+  "sid",
+  "session_sid",
+  "service_sid",
+  "account_sid",
+  "friendly_name",
+  "identifier",
+  "proxy_identifier",
+  "proxy_identifier_sid",
+  "date_deleted",
+  "date_created",
+  "date_updated",
+  "url",
+  "links",
+].sort();
+
+/** What the schema cannot say about a participant, as for sessions. */
+function assertParticipantShape(p: Json): void {
+  expect(Object.keys(p).sort()).toEqual(PARTICIPANT_KEYS);
+  for (const key of ["date_deleted", "date_created", "date_updated"]) {
+    if (p[key] !== null) expect(p[key], key).toMatch(TWILIO_DATE);
+  }
+  const session = `${emu.baseUrl}/v1/Services/${p.service_sid}/Sessions/${p.session_sid}`;
+  expect(p.url).toBe(`${session}/Participants/${p.sid}`);
+  expect(p.links).toEqual({ message_interactions: `${p.url}/MessageInteractions` });
+}
+
+/** Delete operations answer without a body: nothing to validate. */
 function operationOf(method: string, path: string): Operation | undefined {
   const parts = path.split("?")[0].split("/");
   if (parts.length === 5) return method === "GET" ? "ListSession" : "CreateSession";
-  // DeleteSession answers 204 without a body: nothing to validate.
   if (parts.length === 6 && method !== "DELETE") {
     return method === "GET" ? "FetchSession" : "UpdateSession";
   }
+  if (parts.length === 7) return method === "GET" ? "ListParticipant" : "CreateParticipant";
+  if (parts.length === 8 && method === "GET") return "FetchParticipant";
   return undefined;
 }
 
@@ -188,8 +227,11 @@ async function api(
     const validate = validators[op];
     expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
     validated[op] += 1;
-    const sessions = op === "ListSession" ? (body.sessions as Json[]) : [body];
-    sessions.forEach(assertSessionShape);
+    if (op === "ListSession") (body.sessions as Json[]).forEach(assertSessionShape);
+    else if (op === "ListParticipant")
+      (body.participants as Json[]).forEach(assertParticipantShape);
+    else if (op.endsWith("Participant")) assertParticipantShape(body);
+    else assertSessionShape(body);
   }
   return { status: res.status, headers: res.headers, text, body };
 }
@@ -679,11 +721,10 @@ describe("participants", () => {
         proxy_identifier_sid: "PN" + "a".repeat(32),
       });
       expect(stored[0].sid).toMatch(/^KP[0-9a-f]{32}$/);
-      expect(stored[1], label).toMatchObject({
-        identifier: "+15555550101",
-        friendly_name: null,
-        proxy_identifier: null,
-      });
+      expect(stored[1], label).toMatchObject({ identifier: "+15555550101", friendly_name: null });
+      // Twilio picks a proxy number from the pool when none is given (OpenAPI).
+      expect(stored[1].proxy_identifier).toMatch(/^\+1555555\d{4}$/);
+      expect(stored[1].proxy_identifier_sid).toMatch(/^PN[0-9a-f]{32}$/);
     }
   });
 
@@ -726,6 +767,229 @@ describe("participants", () => {
     const res = await api("POST", sessionsPath(), { Participants: encode(ps) });
     expectError(res, 400, 80609);
     expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(0);
+  });
+});
+
+describe("participants sub-resource", () => {
+  const participantsPath = (sid: string) => `${sessionPath(sid)}/Participants`;
+  const participantPath = (sid: string, kp: string) => `${participantsPath(sid)}/${kp}`;
+  const add = (sid: string, form: Form) => api("POST", participantsPath(sid), form);
+  const list = async (sid: string) =>
+    (await api("GET", participantsPath(sid))).body.participants as Json[];
+  const live = async (sid: string) =>
+    (await control<Json>("GET", `sessions/${sid}`)).body.participants as Json[];
+  const p = (identifier: string) => JSON.stringify({ Identifier: identifier });
+
+  it("lists the participants created with the session, through links.participants", async () => {
+    const s = await createSession({ Participants: [p("alice"), p("bob")] });
+    const res = await api("GET", (s.links as Json).participants as string);
+    expect(res.status).toBe(200);
+    const listed = res.body.participants as Json[];
+    // Ordered like sessions: date_created, then sid; these two share their second.
+    expect(listed.map((x) => x.sid)).toEqual(listed.map((x) => x.sid).sort());
+    expect(listed.map((x) => x.identifier).sort()).toEqual(["alice", "bob"]);
+    for (const x of listed) {
+      expect(x).toMatchObject({
+        session_sid: s.sid,
+        service_sid: emu.serviceSid,
+        account_sid: emu.accountSid,
+        date_deleted: null,
+        date_created: s.date_created,
+      });
+    }
+    expect(res.body.meta).toMatchObject({
+      key: "participants",
+      page: 0,
+      page_size: 50,
+      url: `${emu.baseUrl}${participantsPath(s.sid as string)}?PageSize=50&Page=0`,
+      next_page_url: null,
+    });
+    // Twilio's paging: PageSize=1 walks both through next_page_url and back.
+    const first = await api("GET", `${participantsPath(s.sid as string)}?PageSize=1`);
+    const second = await api("GET", (first.body.meta as Json).next_page_url as string);
+    expect([
+      ...(first.body.participants as Json[]),
+      ...(second.body.participants as Json[]),
+    ]).toEqual(listed);
+    expect((second.body.meta as Json).next_page_url).toBeNull();
+    const back = await api("GET", (second.body.meta as Json).previous_page_url as string);
+    expect(back.body.participants).toEqual(first.body.participants);
+    expectError(await api("GET", `${participantsPath(s.sid as string)}?Page=1`), 400, 20001);
+  });
+
+  it("creates a participant (201), with Identifier required and a pool number when none is given", async () => {
+    const s = await createSession();
+    await advance(5);
+    const res = await add(s.sid as string, { Identifier: "+15555550100", FriendlyName: "Alice" });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      identifier: "+15555550100",
+      friendly_name: "Alice",
+      date_created: await clockNow(),
+      date_updated: await clockNow(),
+      date_deleted: null,
+    });
+    expect(res.body.sid).toMatch(/^KP[0-9a-f]{32}$/);
+    expect(res.body.proxy_identifier).toMatch(/^\+1555555\d{4}$/);
+    const given = await add(s.sid as string, {
+      Identifier: "messenger:123",
+      ProxyIdentifier: "messenger:987",
+      ProxyIdentifierSid: "PN" + "b".repeat(32),
+    });
+    expect(given.body).toMatchObject({
+      proxy_identifier: "messenger:987",
+      proxy_identifier_sid: "PN" + "b".repeat(32),
+      friendly_name: null,
+    });
+    const both = [res.body.sid, given.body.sid].sort();
+    expect((await list(s.sid as string)).map((x) => x.sid)).toEqual(both);
+    expect((await live(s.sid as string)).map((x) => x.sid).sort()).toEqual(both);
+    for (const created of [res.body, given.body]) {
+      const path = participantPath(s.sid as string, created.sid as string);
+      expect((await api("GET", path)).body).toEqual(created);
+    }
+  });
+
+  it.each([
+    ["Identifier", {}],
+    ["Identifier", { Identifier: "" }],
+    ["Identifier", { Identifier: "x".repeat(192) }],
+    ["FriendlyName", { Identifier: "a", FriendlyName: "x".repeat(256) }],
+    ["ProxyIdentifierSid", { Identifier: "a", ProxyIdentifierSid: "PN123" }],
+  ])("rejects a bad %s with 80701", async (name, form: Form) => {
+    const s = await createSession();
+    expectError(await add(s.sid as string, form), 400, 80701, `'${name}' is invalid.`);
+    expect(await list(s.sid as string)).toEqual([]);
+  });
+
+  it("keeps the limit of 2 participants (80609), whichever way they were added", async () => {
+    const s = await createSession({ Participants: p("alice") });
+    expect((await add(s.sid as string, { Identifier: "bob" })).status).toBe(201);
+    expectError(await add(s.sid as string, { Identifier: "carol" }), 400, 80609);
+    expect(await list(s.sid as string)).toHaveLength(2);
+  });
+
+  it("fetches a participant of its own session only", async () => {
+    const s = await createSession({ Participants: p("alice") });
+    const other = await createSession({ Participants: p("bob") });
+    const [alice] = await list(s.sid as string);
+    const res = await api("GET", participantPath(s.sid as string, alice.sid as string));
+    expect(res.body).toEqual(alice);
+    const wrong = participantPath(other.sid as string, alice.sid as string);
+    expectError(await api("GET", wrong), 404, 20404, /\/Participants\/KP/);
+    expectError(
+      await api("GET", participantPath(s.sid as string, "KP" + "0".repeat(32))),
+      404,
+      20404,
+    );
+    expectError(await api("GET", participantPath(s.sid as string, "alice")), 404, 20404);
+    expectError(await api("GET", participantsPath("KC" + "0".repeat(32))), 404, 20404);
+    expectError(await api("PUT", participantsPath(s.sid as string)), 405, 20004);
+  });
+
+  it("soft-deletes: 200 without a body, still listed with date_deleted, gone from the control API", async () => {
+    const s = await createSession({ Participants: [p("alice"), p("bob")] });
+    const [alice, bob] = await list(s.sid as string);
+    await advance(7);
+    const res = await api("DELETE", participantPath(s.sid as string, alice.sid as string));
+    expect(res.status).toBe(200);
+    expect(res.text).toBe("");
+    const after = await list(s.sid as string);
+    expect(after.map((x) => x.sid)).toEqual([alice.sid, bob.sid]);
+    expect(after[0]).toMatchObject({
+      date_deleted: await clockNow(),
+      date_updated: await clockNow(),
+    });
+    expect(after[1].date_deleted).toBeNull();
+    const fetched = await api("GET", participantPath(s.sid as string, alice.sid as string));
+    expect(fetched.body.date_deleted).toBe(await clockNow());
+    expect((await live(s.sid as string)).map((x) => x.sid)).toEqual([bob.sid]);
+    // Deleting it again: it is already gone.
+    const again = await api("DELETE", participantPath(s.sid as string, alice.sid as string));
+    expectError(again, 404, 20404);
+  });
+
+  it("under deletedParticipantsInList a deleted participant is neither listed nor fetchable", async () => {
+    await useReading("deletedParticipantsInList");
+    const s = await createSession({ Participants: [p("alice"), p("bob")] });
+    const [alice, bob] = await list(s.sid as string);
+    await api("DELETE", participantPath(s.sid as string, alice.sid as string));
+    expect((await list(s.sid as string)).map((x) => x.sid)).toEqual([bob.sid]);
+    const fetched = await api("GET", participantPath(s.sid as string, alice.sid as string));
+    expectError(fetched, 404, 20404);
+  });
+
+  it("answers a delete with 204 under participantDeleteStatus", async () => {
+    await useReading("participantDeleteStatus");
+    const s = await createSession({ Participants: p("alice") });
+    const [alice] = await list(s.sid as string);
+    const res = await api("DELETE", participantPath(s.sid as string, alice.sid as string));
+    expect(res.status).toBe(204);
+  });
+
+  it("counts deleted participants toward the limit, unless deletedParticipantsCount", async () => {
+    const s = await createSession({ Participants: [p("alice"), p("bob")] });
+    const [alice] = await list(s.sid as string);
+    await api("DELETE", participantPath(s.sid as string, alice.sid as string));
+    expectError(await add(s.sid as string, { Identifier: "carol" }), 400, 80609);
+    await useReading("deletedParticipantsCount");
+    expect((await add(s.sid as string, { Identifier: "carol" })).status).toBe(201);
+    expectError(await add(s.sid as string, { Identifier: "dave" }), 400, 80609);
+  });
+
+  it("refuses a duplicate identifier (409 80623), unless duplicateParticipantIdentifier", async () => {
+    const s = await createSession({ Participants: p("alice") });
+    expectError(await add(s.sid as string, { Identifier: "alice" }), 409, 80623, /alice/);
+    expectError(await api("POST", sessionsPath(), { Participants: [p("x"), p("x")] }), 409, 80623);
+    await useReading("duplicateParticipantIdentifier");
+    expect((await add(s.sid as string, { Identifier: "alice" })).status).toBe(201);
+    expect((await createSession({ Participants: [p("x"), p("x")] })).sid).toMatch(/^KC/);
+  });
+
+  it("never re-adds a deleted participant's identifier (80623), in either position", async () => {
+    await useReading("deletedParticipantsCount");
+    for (const position of ["default", "alternative"] as const) {
+      await useReading("duplicateParticipantIdentifier", position);
+      const s = await createSession({ Participants: p("alice") });
+      const [alice] = await list(s.sid as string);
+      await api("DELETE", participantPath(s.sid as string, alice.sid as string));
+      expectError(await add(s.sid as string, { Identifier: "alice" }), 409, 80623);
+    }
+  });
+
+  it("refuses changes on a closed session (80607), unless participantsOnClosedSession", async () => {
+    const s = await createSession({ Participants: p("alice") });
+    const [alice] = await list(s.sid as string);
+    await api("POST", sessionPath(s.sid as string), { Status: "closed" });
+    expectError(await add(s.sid as string, { Identifier: "bob" }), CONFLICT, 80607);
+    const del = await api("DELETE", participantPath(s.sid as string, alice.sid as string));
+    expectError(del, CONFLICT, 80607);
+    expect(await list(s.sid as string)).toHaveLength(1);
+    await useReading("participantsOnClosedSession");
+    expect((await add(s.sid as string, { Identifier: "bob" })).status).toBe(201);
+    expect(
+      (await api("DELETE", participantPath(s.sid as string, alice.sid as string))).status,
+    ).toBe(200);
+  });
+
+  it("goes with its session, counts per operation and needs credentials", async () => {
+    const s = await createSession({ Participants: p("alice") });
+    const [alice] = await list(s.sid as string);
+    const fetchPath = participantPath(s.sid as string, alice.sid as string);
+    await api("GET", fetchPath);
+    await api("POST", participantsPath(s.sid as string), { Identifier: "bob" });
+    expect((await api("GET", fetchPath, undefined, null)).status).toBe(401);
+    await api("DELETE", fetchPath);
+    const counts = (await control<{ byOperation: Json }>("GET", "requests")).body.byOperation;
+    expect(counts).toMatchObject({
+      ListParticipant: 1,
+      FetchParticipant: 2,
+      CreateParticipant: 1,
+      DeleteParticipant: 1,
+    });
+    await api("DELETE", sessionPath(s.sid as string));
+    expectError(await api("GET", participantsPath(s.sid as string)), 404, 20404);
+    expectError(await api("GET", fetchPath), 404, 20404);
   });
 });
 
@@ -1279,6 +1543,10 @@ describe("control API", () => {
         UpdateSession: 1,
         DeleteSession: 1,
         ListSession: 2,
+        CreateParticipant: 0,
+        FetchParticipant: 0,
+        DeleteParticipant: 0,
+        ListParticipant: 0,
       },
     });
     const zero = await control("POST", "requests/reset");

@@ -8,7 +8,15 @@ import {
 import { ProxySessionProvider, type ProviderOptions } from "../../provider";
 
 export type Operation =
-  "CreateSession" | "FetchSession" | "UpdateSession" | "DeleteSession" | "ListSession";
+  | "CreateSession"
+  | "FetchSession"
+  | "UpdateSession"
+  | "DeleteSession"
+  | "ListSession"
+  | "CreateParticipant"
+  | "FetchParticipant"
+  | "DeleteParticipant"
+  | "ListParticipant";
 
 export interface LoggedRequest {
   method: string;
