@@ -17,5 +17,12 @@ export { checkInputs } from "./check";
 export { diffSession } from "./diff";
 export { TwilioProxyClient, type ClientOptions, type RetryEvent } from "./client";
 export { resolveSettings, type TwilioSettings } from "./config";
-export { TwilioApiError, TwilioNetworkError, ProviderConfigError } from "./errors";
+export {
+  TwilioProxyError,
+  TwilioRequestError,
+  TwilioApiError,
+  TwilioNetworkError,
+  ProviderConfigError,
+  SessionConflictError,
+} from "./errors";
 export * from "./lookup";

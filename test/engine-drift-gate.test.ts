@@ -212,7 +212,7 @@ describe("unmanaged sessions and the drift gate through the engine", () => {
         newState?: { inputs?: Record<string, unknown> };
       }>;
     };
-    expect(doc.config["twilio:authToken"]).toBe("[secret]");
+    expect(doc.config["twilio:password"]).toBe("[secret]");
     expect(fs.readFileSync(saved, "utf8")).not.toContain(emu.emulator.authToken);
     const steps = doc.steps.filter((s) => s.urn.endsWith("::m-ttl"));
     expect(steps.map((s) => s.op)).toEqual(["refresh", "update"]);

@@ -17,7 +17,7 @@ const registered: Array<{ type: string; name: string; inputs: Record<string, unk
 
 beforeAll(() => {
   process.env.TWILIO_AUTH_TOKEN = TOKEN;
-  pulumi.runtime.setAllConfig({ "twilio:authToken": TOKEN });
+  pulumi.runtime.setAllConfig({ "twilio:password": TOKEN });
   pulumi.runtime.setMocks({
     newResource: (args) => {
       registered.push({ type: args.type, name: args.name, inputs: args.inputs });
