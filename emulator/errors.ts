@@ -33,8 +33,13 @@ export function errorBody(status: number, code: number, message: string): Twilio
  */
 export const Errors = {
   authenticate: () => new TwilioApiError(401, 20003, "Authenticate"),
+  /** Real 20404 messages name the path without the version prefix (reference §9). */
   notFound: (path: string) =>
-    new TwilioApiError(404, 20404, `The requested resource ${path} was not found`),
+    new TwilioApiError(
+      404,
+      20404,
+      `The requested resource ${path.replace(/^\/v1(?=\/)/, "")} was not found`,
+    ),
   uniqueNameNotFound: () =>
     new TwilioApiError(404, 80308, "Session with the unique name not found"),
   methodNotAllowed: (method: string) =>

@@ -1,6 +1,7 @@
 import type { Credentials } from "./auth";
 import { Clock } from "./clock";
 import { FaultInjector, type FaultConfig } from "./faults";
+import { ReadingSwitches, type ReadingId } from "./readings";
 import { RequestRecorder } from "./request-log";
 import { Store } from "./store";
 
@@ -12,12 +13,14 @@ export interface EmulatorState {
   store: Store;
   faults: FaultInjector;
   recorder: RequestRecorder;
+  readings: ReadingSwitches;
 }
 
 export function createState(
   credentials: Credentials,
   serviceSid: string,
   faults: FaultConfig,
+  alternatives: readonly ReadingId[] = [],
   now?: () => number,
 ): EmulatorState {
   const clock = new Clock(now);
@@ -28,13 +31,18 @@ export function createState(
     store: new Store(clock, credentials.accountSid, serviceSid),
     faults: new FaultInjector(faults),
     recorder: new RequestRecorder(),
+    readings: new ReadingSwitches(alternatives),
   };
 }
 
-/** Back to the state right after start, minus the faults given at start: tests want a clean slate. */
+/**
+ * Back to the state right after start, minus the faults given at start (tests want a clean
+ * slate), but with the readings given at start: they describe which Twilio is being emulated.
+ */
 export function resetState(state: EmulatorState): void {
   state.store.reset();
   state.clock.reset();
   state.faults.reset();
   state.recorder.reset();
+  state.readings.reset();
 }

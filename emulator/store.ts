@@ -101,7 +101,7 @@ export class Store {
     return s;
   }
 
-  /** Fetch-only fallback to the unique name (the Sid path param of Fetch has no KC pattern). */
+  /** Fetch under the fetchByUniqueName alternative: a sid, else a unique name. */
   findForFetch(service: ServiceRecord, sidOrName: string): SessionRecord | undefined {
     return this.findBySid(service, sidOrName) ?? this.byUniqueName(service.sid, sidOrName);
   }

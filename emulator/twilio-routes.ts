@@ -11,7 +11,7 @@ export interface OperationMatch {
   operation: OperationId;
   serviceSid: string;
   sid?: string;
-  /** The path as requested, for 404 messages ("The requested resource /v1/... was not found"). */
+  /** The path as requested, for 404 messages ("The requested resource /Services/... was not found"). */
   path: string;
 }
 
@@ -92,12 +92,13 @@ export function handleOperation(
     }
     case "FetchSession": {
       const sid = m.sid as string;
-      const found = store.findForFetch(service, sid);
+      const byName = state.readings.isAlternative("fetchByUniqueName");
+      const found = byName ? store.findForFetch(service, sid) : store.findBySid(service, sid);
       if (found) return json(200, toSessionJson(found, baseUrl));
-      // A KC-shaped value is a sid lookup (20404); anything else was a unique name (80308).
-      throw canonicalSid("KC", sid) !== undefined
-        ? Errors.notFound(m.path)
-        : Errors.uniqueNameNotFound();
+      // When names resolve, a value that is not KC-shaped was a unique name: 80308.
+      throw byName && canonicalSid("KC", sid) === undefined
+        ? Errors.uniqueNameNotFound()
+        : Errors.notFound(m.path);
     }
     case "UpdateSession": {
       // Update and Delete declare a ^KC pattern, so unique names are not resolved here.

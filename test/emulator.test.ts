@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../emulator";
+import { READINGS, startEmulator, type ReadingId, type RunningEmulator } from "../emulator";
 import { parseCliArgs } from "../emulator/cli";
 
 // ---------------------------------------------------------------------------------------------
@@ -357,7 +357,7 @@ describe("OpenAPI conformance", () => {
       ttl: 3600,
       mode: "message-only",
     });
-    await fetchSession("Order #1234");
+    await fetchSession(s.sid as string);
   });
 
   it("in-progress, closed (update and expiry) and re-opened sessions conform", async () => {
@@ -631,31 +631,57 @@ describe("participants", () => {
 });
 
 describe("fetch", () => {
-  it("finds a session by sid, uppercase hex sid and unique name", async () => {
+  const setFetchByName = async (position: "default" | "alternative") => {
+    const res = await control("POST", "readings", { fetchByUniqueName: position });
+    expect(res.status).toBe(200);
+  };
+  /** Twilio's 20404 names the path without the /v1 prefix (reference §9). */
+  const notFoundMessage = (path: string) =>
+    `The requested resource ${path.replace(/^\/v1/, "")} was not found`;
+
+  it("finds a session by sid and uppercase hex sid", async () => {
     const s = await createSession({ UniqueName: "Order #42 / ünï" });
     expect(await fetchSession(s.sid as string)).toEqual(s);
     const upper = "KC" + (s.sid as string).slice(2).toUpperCase();
     expect(await fetchSession(upper)).toEqual(s);
-    expect(await fetchSession("Order #42 / ünï")).toEqual(s);
   });
 
-  it("answers 20404 for an unknown sid, naming the path", async () => {
+  it("answers 20404 for an unknown sid, naming the path without /v1", async () => {
     const sid = "KC" + "0".repeat(32);
     const res = await api("GET", sessionPath(sid));
-    expectError(res, 404, 20404, `The requested resource ${sessionPath(sid)} was not found`);
+    expectError(res, 404, 20404, notFoundMessage(sessionPath(sid)));
+    expect(res.body.message).toMatch(/^The requested resource \/Services\/KS/);
   });
 
-  it("answers 404/80308 for an unknown unique name", async () => {
-    await createSession({ UniqueName: "known" });
+  it("by default does not resolve unique names: 20404, exactly as an unknown sid", async () => {
+    await createSession({ UniqueName: "Order #42 / ünï" });
+    for (const name of ["Order #42 / ünï", "unknown"]) {
+      const res = await api("GET", sessionPath(name));
+      expectError(res, 404, 20404, notFoundMessage(sessionPath(name)));
+    }
+  });
+
+  it("with the fetchByUniqueName alternative resolves names, 80308 when unknown", async () => {
+    const s = await createSession({ UniqueName: "Order #42 / ünï" });
+    await setFetchByName("alternative");
+    expect(await fetchSession("Order #42 / ünï")).toEqual(s);
     expectError(await api("GET", sessionPath("unknown")), 404, 80308);
+    expectError(await api("GET", sessionPath("KC" + "0".repeat(32))), 404, 20404);
+    await setFetchByName("default");
+    expectError(await api("GET", sessionPath("Order #42 / ünï")), 404, 20404);
   });
 
-  it("does not find a session through another service", async () => {
-    const s = await createSession({ UniqueName: "mine" });
-    const other = (await control<{ sid: string }>("POST", "services", {})).body.sid;
-    expectError(await api("GET", sessionPath(s.sid as string, other)), 404, 20404);
-    expectError(await api("GET", sessionPath("mine", other)), 404, 80308);
-  });
+  it.each(["default", "alternative"] as const)(
+    "does not find a session through another service (%s reading)",
+    async (position) => {
+      await setFetchByName(position);
+      const s = await createSession({ UniqueName: "mine" });
+      const other = (await control<{ sid: string }>("POST", "services", {})).body.sid;
+      expectError(await api("GET", sessionPath(s.sid as string, other)), 404, 20404);
+      const byName = await api("GET", sessionPath("mine", other));
+      expectError(byName, 404, position === "default" ? 20404 : 80308);
+    },
+  );
 });
 
 describe("unknown service", () => {
@@ -819,10 +845,12 @@ describe("delete", () => {
     expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(0);
   });
 
-  it("does not resolve unique names", async () => {
-    await createSession({ UniqueName: "keep-me" });
+  it("does not resolve unique names, whatever the fetchByUniqueName reading", async () => {
+    const s = await createSession({ UniqueName: "keep-me" });
     expectError(await api("DELETE", sessionPath("keep-me")), 404, 20404);
-    expect((await fetchSession("keep-me")).unique_name).toBe("keep-me");
+    await control("POST", "readings", { fetchByUniqueName: "alternative" });
+    expectError(await api("DELETE", sessionPath("keep-me")), 404, 20404);
+    expect((await fetchSession(s.sid as string)).unique_name).toBe("keep-me");
   });
 });
 
@@ -1180,11 +1208,66 @@ describe("control API", () => {
   });
 });
 
+describe("readings", () => {
+  type ReadingsBody = { readings: Array<Json & { id: string; active: string }> };
+  const readings = async () => (await control<ReadingsBody>("GET", "readings")).body.readings;
+  const active = async (id: string) => (await readings()).find((r) => r.id === id)?.active;
+
+  it("lists every reading of the registry with its evidence, all at the default", async () => {
+    const list = await readings();
+    expect(list.map((r) => r.id)).toEqual(READINGS.map((r) => r.id));
+    for (const r of list) {
+      expect(Object.keys(r).sort()).toEqual(
+        ["active", "alternativeReading", "behaviour", "defaultReading", "evidence", "id"].sort(),
+      );
+      expect(r.active).toBe("default");
+    }
+  });
+
+  it("switches readings, refuses unknown ids and bad positions, resets to the start", async () => {
+    const set = await control<ReadingsBody>("POST", "readings", {
+      fetchByUniqueName: "alternative",
+    });
+    expect(set.status).toBe(200);
+    expect(set.body.readings.find((r) => r.id === "fetchByUniqueName")?.active).toBe("alternative");
+    expect((await control("POST", "readings", { noSuchReading: "default" })).status).toBe(400);
+    expect((await control("POST", "readings", { fetchByUniqueName: "on" })).status).toBe(400);
+    // A refused body changes nothing, not even its valid entries.
+    const mixed = { fetchByUniqueName: "default", noSuchReading: "default" };
+    expect((await control("POST", "readings", mixed)).status).toBe(400);
+    expect(await active("fetchByUniqueName")).toBe("alternative");
+    await control("POST", "reset");
+    expect(await active("fetchByUniqueName")).toBe("default");
+  });
+
+  it("starts with alternatives, which reset restores, and refuses unknown ids", async () => {
+    const other = await startEmulator({ alternatives: ["fetchByUniqueName"] });
+    try {
+      const get = async () =>
+        ((await (await fetch(`${other.baseUrl}/__emulator/readings`)).json()) as ReadingsBody)
+          .readings[0].active;
+      expect(await get()).toBe("alternative");
+      await fetch(`${other.baseUrl}/__emulator/readings`, {
+        method: "POST",
+        body: JSON.stringify({ fetchByUniqueName: "default" }),
+      });
+      expect(await get()).toBe("default");
+      await fetch(`${other.baseUrl}/__emulator/reset`, { method: "POST" });
+      expect(await get()).toBe("alternative");
+    } finally {
+      await other.close();
+    }
+    await expect(startEmulator({ alternatives: ["nope" as unknown as ReadingId] })).rejects.toThrow(
+      /unknown reading 'nope'/,
+    );
+  });
+});
+
 describe("CLI arguments", () => {
   it("defaults to 127.0.0.1:4010 without faults", () => {
     expect(parseCliArgs([])).toEqual({
       help: false,
-      options: { host: "127.0.0.1", port: 4010, faults: {} },
+      options: { host: "127.0.0.1", port: 4010, alternatives: [], faults: {} },
     });
   });
 
@@ -1212,12 +1295,16 @@ describe("CLI arguments", () => {
       "3",
       "--fault-methods",
       "post,delete",
+      "--alternative",
+      "fetchByUniqueName",
+      "--alternative=fetchByUniqueName,",
     ]);
     expect(parsed).toEqual({
       help: false,
       options: {
         host: "0.0.0.0",
         port: 0,
+        alternatives: ["fetchByUniqueName"],
         faults: {
           seed: 7,
           rate429: 0.1,
@@ -1243,6 +1330,8 @@ describe("CLI arguments", () => {
     [["--rate-500", "0.6", "--rate-503", "0.6"]],
     [["--latency-ms", "-1"]],
     [["--verbose"]],
+    [["--alternative", "fetchByUniquename"]],
+    [["--alternative"]],
   ])("rejects %j", (argv) => {
     expect(() => parseCliArgs(argv)).toThrow();
   });

@@ -1,5 +1,10 @@
 // Test-side access to the emulator: start it, read its counters, change sessions out of band.
-import { startEmulator, type RunningEmulator } from "../../emulator";
+import {
+  startEmulator,
+  type ReadingId,
+  type ReadingPosition,
+  type RunningEmulator,
+} from "../../emulator";
 import { ProxySessionProvider, type ProviderOptions } from "../../provider";
 
 export type Operation =
@@ -14,8 +19,11 @@ export interface LoggedRequest {
 export class EmulatorHarness {
   private constructor(readonly emulator: RunningEmulator) {}
 
-  static async start(): Promise<EmulatorHarness> {
-    return new EmulatorHarness(await startEmulator({ port: 0 }));
+  /** `alternatives`: readings switched to their lenient alternative (emulator/README.md). */
+  static async start(opts: { alternatives?: ReadingId[] } = {}): Promise<EmulatorHarness> {
+    return new EmulatorHarness(
+      await startEmulator({ port: 0, alternatives: opts.alternatives ?? [] }),
+    );
   }
 
   get baseUrl() {
@@ -112,6 +120,11 @@ export class EmulatorHarness {
 
   setFaults(config: Record<string, unknown>) {
     return this.control("POST", "faults", config);
+  }
+
+  /** Switches one reading until the next reset (which restores the start options). */
+  setReading(id: ReadingId, position: ReadingPosition) {
+    return this.control("POST", "readings", { [id]: position });
   }
 
   faults(): Promise<{ injected: Record<string, number> }> {
