@@ -78,13 +78,12 @@ export class SessionNotFoundError extends TwilioProxyError {
     readonly serviceSid: string,
     readonly by: "sid" | "uniqueName",
     readonly key: string,
-    options?: { cause?: unknown; hint?: string; context?: string },
+    options?: { cause?: unknown; message?: string },
   ) {
     super(
-      `${options?.context ? `${options.context}: ` : ""}` +
+      options?.message ??
         `no Proxy session with ${by} "${key}" in Service ${serviceSid}` +
-        (options?.hint ? `; ${options.hint}` : "") +
-        (options?.cause instanceof Error ? ` (${options.cause.message})` : ""),
+          (options?.cause instanceof Error ? ` (${options.cause.message})` : ""),
       options,
     );
   }

@@ -224,9 +224,11 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
           throw err;
         });
     if (!found) {
-      throw new SessionNotFoundError(inputs.serviceSid, byName ? "uniqueName" : "sid", key, {
-        context: "adopt",
-        hint: "remove adopt to create one",
+      const by = byName ? "uniqueName" : "sid";
+      throw new SessionNotFoundError(inputs.serviceSid, by, key, {
+        message:
+          `adopt: no session with ${by === "sid" ? "SID" : by} "${key}" exists in Service ` +
+          `${inputs.serviceSid}; remove adopt to create one`,
       });
     }
     const mismatch = createOnlyMismatch(found, inputs);

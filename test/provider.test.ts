@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ProxySessionInputs } from "../provider";
 import { SessionConflictError } from "../provider/errors";
-import { EmulatorHarness } from "./support/emulator";
+import { EmulatorHarness, NAME_LOOKUP_READINGS } from "./support/emulator";
 
 let emu: EmulatorHarness;
 beforeAll(async () => {
@@ -279,7 +279,12 @@ describe("credentials", () => {
   });
 });
 
-describe("adopt", () => {
+describe.each(NAME_LOOKUP_READINGS)("adopt, %s", (_, reading) => {
+  beforeEach(() => emu.setReading("fetchByUniqueName", reading));
+  // By name: one Fetch when Twilio resolves names, else a Fetch (20404) and one list page.
+  const nameLookup =
+    reading === "alternative" ? { FetchSession: 1 } : { FetchSession: 1, ListSession: 1 };
+
   async function existing() {
     const { id } = await created({ uniqueName: "legacy", ttl: 100, mode: "voice-only" });
     return id;
@@ -293,7 +298,7 @@ describe("adopt", () => {
     );
     expect(result.id).toBe(id);
     expect(result.outs!.ttl).toBe(900);
-    expect(calls).toMatchObject({ FetchSession: 1, UpdateSession: 1, CreateSession: 0 });
+    expect(calls).toMatchObject({ ...nameLookup, UpdateSession: 1, CreateSession: 0 });
     expect(await emu.sessions()).toHaveLength(1);
   });
 
@@ -323,7 +328,7 @@ describe("adopt", () => {
       .create(declare({ uniqueName: "nobody", adopt: true }))
       .catch((e: Error) => e);
     expect((err as Error).message).toMatch(
-      /adopt: no Proxy session with uniqueName "nobody" in Service KS/,
+      /adopt: no session with uniqueName "nobody" exists in Service KS\w+; remove adopt/,
     );
   });
 });
