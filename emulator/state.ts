@@ -7,7 +7,9 @@ import { Store } from "./store";
 
 /** Everything one emulator instance owns; routes receive it instead of reaching for globals. */
 export interface EmulatorState {
+  /** The credentials accepted now: the control API can rotate secrets, as an account owner does. */
   credentials: Credentials;
+  startCredentials: Readonly<Credentials>;
   serviceSid: string;
   clock: Clock;
   store: Store;
@@ -25,7 +27,8 @@ export function createState(
 ): EmulatorState {
   const clock = new Clock(now);
   return {
-    credentials,
+    credentials: { ...credentials },
+    startCredentials: credentials,
     serviceSid,
     clock,
     store: new Store(clock, credentials.accountSid, serviceSid),
@@ -45,4 +48,5 @@ export function resetState(state: EmulatorState): void {
   state.faults.reset();
   state.recorder.reset();
   state.readings.reset();
+  Object.assign(state.credentials, state.startCredentials);
 }

@@ -131,6 +131,11 @@ export class EmulatorHarness {
     return this.control("POST", "faults", config);
   }
 
+  /** Rotates the auth token: the old one gets 401 from now on (until reset). */
+  rotateAuthToken(authToken: string) {
+    return this.control("POST", "credentials", { authToken });
+  }
+
   /** Switches one reading until the next reset (which restores the start options). */
   setReading(id: ReadingId, position: ReadingPosition) {
     return this.control("POST", "readings", { [id]: position });
