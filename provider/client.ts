@@ -4,6 +4,7 @@ import axios, { AxiosInstance } from "axios";
 import * as http from "node:http";
 import * as https from "node:https";
 import type { TwilioSettings } from "./config";
+import { limiterFor, type ConcurrencyLimiter, type Outcome } from "./limiter";
 import {
   PaginationError,
   TwilioApiError,
@@ -111,6 +112,7 @@ export class TwilioProxyClient {
   private readonly http: AxiosInstance;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly limiter: ConcurrencyLimiter;
 
   constructor(
     private readonly settings: TwilioSettings,
@@ -127,6 +129,7 @@ export class TwilioProxyClient {
     });
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.random = options.random ?? Math.random;
+    this.limiter = limiterFor(`${settings.baseUrl} ${settings.username}`, settings.maxConcurrency);
   }
 
   createSession(serviceSid: string, form: SessionCreateForm): Promise<TwilioSession> {
@@ -201,13 +204,7 @@ export class TwilioProxyClient {
       };
       const started = Date.now();
       try {
-        const res = await this.http.request({
-          method,
-          url,
-          data: body,
-          headers:
-            body === undefined ? {} : { "Content-Type": "application/x-www-form-urlencoded" },
-        });
+        const res = await this.send(method, url, body);
         const requestId = res.headers["twilio-request-id"];
         this.debug(
           `${request} -> ${res.status} in ${Date.now() - started} ms` +
@@ -259,6 +256,24 @@ export class TwilioProxyClient {
       );
       this.options.onRetry?.(event);
       await this.sleep(delayMs);
+    }
+  }
+
+  /** One HTTP exchange, within the account's limit on requests in flight. */
+  private async send(method: Method, url: string, body: string | undefined) {
+    const slot = await this.limiter.acquire();
+    let outcome: Outcome = "other";
+    try {
+      const res = await this.http.request({
+        method,
+        url,
+        data: body,
+        headers: body === undefined ? {} : { "Content-Type": "application/x-www-form-urlencoded" },
+      });
+      outcome = res.status === 429 ? "throttled" : res.status < 400 ? "success" : "other";
+      return res;
+    } finally {
+      this.limiter.release(slot, outcome);
     }
   }
 

@@ -22,6 +22,8 @@ export interface TwilioSettings {
   adoptOnConflict: boolean;
   /** `info`: a line per retry; `debug`: also a line per request and answer. */
   logLevel: LogLevel;
+  /** Ceiling of the adaptive limit on requests in flight to the account; 0 = no limit. */
+  maxConcurrency: number;
 }
 
 /** A source of stack config by full key (`twilio:username`), such as `ConfigureRequest.config`. */
@@ -49,6 +51,7 @@ const OWN_KEYS = {
   timeoutMs: "TWILIO_TIMEOUT_MS",
   adoptOnConflict: "TWILIO_ADOPT_ON_CONFLICT",
   logLevel: "TWILIO_LOG_LEVEL",
+  maxConcurrency: "TWILIO_MAX_CONCURRENCY",
 } as const;
 
 /** Keys earlier releases read under `twilio:`, and what replaces each. */
@@ -64,6 +67,11 @@ export const RENAMED_KEYS: Record<string, string> = {
 
 export const DEFAULT_MAX_RETRIES = 5;
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * Twilio limits concurrent requests per account but publishes no figure (error 20429); the
+ * adaptive limit finds the account's level below this ceiling, and a user who knows it sets it.
+ */
+export const DEFAULT_MAX_CONCURRENCY = 64;
 
 export const MISSING_CREDENTIALS =
   "Twilio credentials are missing. Set them in stack config, with the keys the Twilio provider " +
@@ -146,5 +154,10 @@ export function resolveSettings(
     timeoutMs: nonNegativeInt(`${NAMESPACE}:timeoutMs`, own("timeoutMs"), DEFAULT_TIMEOUT_MS),
     adoptOnConflict: ["true", "1", "yes"].includes((own("adoptOnConflict") ?? "").toLowerCase()),
     logLevel,
+    maxConcurrency: nonNegativeInt(
+      `${NAMESPACE}:maxConcurrency`,
+      own("maxConcurrency"),
+      DEFAULT_MAX_CONCURRENCY,
+    ),
   };
 }
