@@ -10,7 +10,8 @@ export const USAGE = `Usage: twilio-proxy-emulator [options]
   --host H            address to bind (default 127.0.0.1)
   --seed N            fault PRNG seed (default 1)
   --rate-429 R        fraction of requests answered 429/20429 (0..1)
-  --retry-after S     Retry-After seconds on injected 429s (default 1)
+  --retry-after S     Retry-After seconds on injected 429s (default 1; sent only
+                      with --alternative retryAfter)
   --rate-500 R        fraction answered 500
   --rate-503 R        fraction answered 503
   --reset-before R    fraction whose socket is destroyed before the request is applied

@@ -43,7 +43,7 @@ export interface ControlSessionPatch {
   status?: SessionStatus;
   /** RFC 3339 or bare date; null clears it. */
   dateExpiry?: string | null;
-  closedReason?: string;
+  closedReason?: string | null;
 }
 
 class ControlError extends Error {
@@ -102,8 +102,8 @@ function parsePatch(body: Record<string, unknown>): OutOfBandPatch {
     patch.dateExpiry = parsed;
   }
   if (body.closedReason !== undefined) {
-    if (typeof body.closedReason !== "string") {
-      throw new ControlError(400, "closedReason must be a string");
+    if (typeof body.closedReason !== "string" && body.closedReason !== null) {
+      throw new ControlError(400, "closedReason must be a string or null");
     }
     patch.closedReason = body.closedReason;
   }

@@ -24,10 +24,12 @@ export interface SessionRecord {
   mode: SessionMode;
   ttl: number;
   dateExpiry: number | null;
-  dateStarted: number;
+  /** Null until the session starts (first interaction, or made in-progress); reference §9. */
+  dateStarted: number | null;
   dateEnded: number | null;
   dateLastInteraction: number | null;
-  closedReason: string;
+  /** Null unless closed (reference §9). */
+  closedReason: string | null;
   dateCreated: number;
   dateUpdated: number;
   /**

@@ -24,6 +24,101 @@ export const READINGS = [
       "inferred: only Fetch's Sid lacks a ^KC pattern in the OpenAPI document and error 80308 " +
       "exists; no Twilio doc, example or client uses it (reference §3.3, §9)",
   },
+  {
+    id: "pageWithoutToken",
+    behaviour: "List with Page > 0 and no PageToken",
+    defaultReading: "400 20001 'PageToken is required for paging.'",
+    alternativeReading: "offset paging: items Page*PageSize onwards",
+    evidence:
+      "inferred: Twilio's 2010 API answers so (twilio-python#395, twilio-php#507); " +
+      "not seen for Proxy (reference §9)",
+  },
+  {
+    id: "pageSizeMax",
+    behaviour: "List with PageSize above the maximum",
+    defaultReading: "clamped to 100 ('A maximum of 100 records will be returned per page')",
+    alternativeReading: "clamped to 1000 (the PageSize parameter description)",
+    evidence: "OpenAPI document contradicts itself: operation summary vs parameter (reference §5)",
+  },
+  {
+    id: "sameStatusUpdate",
+    behaviour: "Update with Status equal to the current status of an open or in-progress session",
+    defaultReading: "400 80608 'Session status change not supported'",
+    alternativeReading: "200, a no-op for the status (other parameters applied)",
+    evidence:
+      "inferred: 80608 lists the allowed transitions, which exclude x -> x (reference §3.1)",
+  },
+  {
+    id: "createOnlyParamsOnUpdate",
+    behaviour: "Update carrying UniqueName, Mode or Participants",
+    defaultReading: "400 80701 \"'UniqueName' is invalid.\" (the first such parameter)",
+    alternativeReading: "silently ignored, like unknown parameters (20001)",
+    evidence:
+      "inferred: the OpenAPI document lists only DateExpiry, Ttl and Status for Update; " +
+      "twilio/sample-code#21 (reference §2.4)",
+  },
+  {
+    id: "retryAfter",
+    behaviour: "Retry-After header on 429 answers",
+    defaultReading: "omitted: a client must back off on its own",
+    alternativeReading: "sent, with the fault config's retryAfterSeconds (default 1)",
+    evidence: "not confirmed for Proxy (reference §9); the changelog only says 'HTTP 429'",
+  },
+  {
+    id: "conflictHttpStatus",
+    behaviour: "HTTP status of 80603 (unique name in use), 80607 (closed) and 80608 (transition)",
+    defaultReading: "409, so a client must key on the error code, not on HTTP 400",
+    alternativeReading: "400",
+    evidence:
+      "inferred: the error catalogue gives codes, not statuses; the analogous 80623 " +
+      "(duplicate participant) is documented 409 (reference §4.2)",
+  },
+  {
+    id: "emptyUniqueName",
+    behaviour: "Create with UniqueName=''",
+    defaultReading: "400 80701 \"'UniqueName' is invalid.\"",
+    alternativeReading: "treated as no unique name",
+    evidence: "inferred: undocumented",
+  },
+  {
+    id: "emptyDateExpiry",
+    behaviour: "Create or Update with DateExpiry=''",
+    defaultReading:
+      "400 80701 \"'DateExpiry' is invalid.\" (a date_expiry cannot be removed once set)",
+    alternativeReading: "clears date_expiry",
+    evidence:
+      "inferred: DateExpiry is a date-time in the OpenAPI document; clearing is undocumented",
+  },
+  {
+    id: "closedSessionKeepsUniqueName",
+    behaviour: "The unique name of a closed (not deleted) session",
+    defaultReading: "still reserved: creating another session with it is 80603 until deletion",
+    alternativeReading: "freed when the session closes",
+    evidence:
+      "inferred: 80603 'not currently in use by any other Sessions'; closed sessions still " +
+      "exist (reference §2.1, §3.1)",
+  },
+  {
+    id: "implicitTtl",
+    behaviour: "A session with ttl 0 and no date_expiry",
+    defaultReading:
+      "closes (closed_reason 'ttl') 90 days after its start or last interaction; ttl still reads 0",
+    alternativeReading: "never expires",
+    evidence:
+      "Twilio docs contradict each other: 80904 'default Ttl is set to 90 days' vs the Service's " +
+      "default_ttl '0 = unlimited' (reference §3.2)",
+  },
+  {
+    id: "participantKeyCasing",
+    behaviour: "Keys inside a Participants JSON object",
+    defaultReading:
+      "PascalCase (Identifier) or snake_case (identifier, friendly_name); a camelCase key " +
+      "(friendlyName…) is 400 80701 \"'Participants' is invalid.\"",
+    alternativeReading: "camelCase (friendlyName, proxyIdentifier…) accepted too",
+    evidence:
+      "PascalCase used against the live API (Flex code, gotwilio); snake_case in Twilio's own " +
+      "Terraform example; camelCase nowhere (reference §2.2)",
+  },
 ] as const satisfies readonly Reading[];
 
 export type ReadingId = (typeof READINGS)[number]["id"];

@@ -6,13 +6,13 @@ export interface SessionJson {
   sid: string;
   service_sid: string;
   account_sid: string;
-  date_started: string;
+  date_started: string | null;
   date_ended: string | null;
   date_last_interaction: string | null;
   date_expiry: string | null;
   unique_name: string | null;
   status: string;
-  closed_reason: string;
+  closed_reason: string | null;
   ttl: number;
   mode: string;
   date_created: string;
@@ -44,7 +44,7 @@ export function toSessionJson(s: SessionRecord, baseUrl: string): SessionJson {
     sid: s.sid,
     service_sid: s.serviceSid,
     account_sid: s.accountSid,
-    date_started: formatTwilioDate(s.dateStarted),
+    date_started: formatNullableDate(s.dateStarted),
     date_ended: formatNullableDate(s.dateEnded),
     date_last_interaction: formatNullableDate(s.dateLastInteraction),
     date_expiry: formatNullableDate(s.dateExpiry),

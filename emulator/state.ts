@@ -26,15 +26,16 @@ export function createState(
   now?: () => number,
 ): EmulatorState {
   const clock = new Clock(now);
+  const readings = new ReadingSwitches(alternatives);
   return {
     credentials: { ...credentials },
     startCredentials: credentials,
     serviceSid,
     clock,
-    store: new Store(clock, credentials.accountSid, serviceSid),
+    store: new Store(clock, credentials.accountSid, serviceSid, readings),
     faults: new FaultInjector(faults),
     recorder: new RequestRecorder(),
-    readings: new ReadingSwitches(alternatives),
+    readings,
   };
 }
 

@@ -1,9 +1,10 @@
 import type { Clock } from "./clock";
 import { Errors } from "./errors";
 import { canonicalSid, newSid } from "./ids";
-import { applyExpiry, checkUpdate, close, reopen } from "./lifecycle";
+import { applyExpiry, checkUpdate, close, reopen, start } from "./lifecycle";
 import type { ServiceRecord, SessionMode, SessionRecord, SessionStatus } from "./model";
 import type { CreateInput, UpdateInput } from "./params";
+import type { ReadingSwitches } from "./readings";
 
 /** Sort key for list order: date_created, then sid (reference §5). */
 export interface SortKey {
@@ -21,7 +22,7 @@ export interface OutOfBandPatch {
   ttl?: number;
   status?: SessionStatus;
   dateExpiry?: number | null;
-  closedReason?: string;
+  closedReason?: string | null;
 }
 
 /**
@@ -42,6 +43,7 @@ export class Store {
     private readonly clock: Clock,
     private readonly accountSid: string,
     private readonly defaultServiceSid: string,
+    private readonly readings: ReadingSwitches,
   ) {
     this.reset();
   }
@@ -69,8 +71,8 @@ export class Store {
   }
 
   createSession(service: ServiceRecord, input: CreateInput): SessionRecord {
-    if (input.uniqueName !== undefined && this.byUniqueName(service.sid, input.uniqueName)) {
-      throw Errors.duplicateUniqueName(input.uniqueName);
+    if (input.uniqueName !== undefined && this.nameTaken(service.sid, input.uniqueName)) {
+      throw Errors.duplicateUniqueName(input.uniqueName, this.readings);
     }
     const now = this.clock.nowSeconds();
     const status: SessionStatus = input.status ?? "open";
@@ -84,10 +86,10 @@ export class Store {
       mode,
       ttl: input.ttl ?? service.defaultTtl,
       dateExpiry: input.dateExpiry ?? null,
-      dateStarted: now,
+      dateStarted: null,
       dateEnded: null,
       dateLastInteraction: null,
-      closedReason: "",
+      closedReason: null,
       dateCreated: now,
       dateUpdated: now,
       openedAt: now,
@@ -95,7 +97,8 @@ export class Store {
     };
     // Status is accepted on create per the enum; a session created closed needs an end date.
     if (status === "closed") close(s, now, "api");
-    applyExpiry(s, now);
+    if (status === "in-progress") start(s, now);
+    applyExpiry(s, now, this.readings);
     this.sessions.set(s.sid, s);
     this.keys.set(s.sid, { serviceSid: s.serviceSid, dateCreated: s.dateCreated, sid: s.sid });
     return s;
@@ -122,7 +125,7 @@ export class Store {
   updateSession(s: SessionRecord, input: UpdateInput): SessionRecord {
     const now = this.clock.nowSeconds();
     this.fresh(s);
-    const nextStatus = checkUpdate(s, input.status);
+    const nextStatus = checkUpdate(s, input.status, this.readings);
     let changed = false;
     if (nextStatus === "in-progress") {
       reopen(s, now);
@@ -170,7 +173,7 @@ export class Store {
     if (s.status === "closed") return undefined;
     const now = this.clock.nowSeconds();
     s.dateLastInteraction = now;
-    if (s.status === "open") s.status = "in-progress";
+    start(s, now);
     s.dateUpdated = now;
     return s;
   }
@@ -191,7 +194,8 @@ export class Store {
         if (s.status === "closed") s.openedAt = now;
         s.status = patch.status;
         s.dateEnded = null;
-        s.closedReason = "";
+        s.closedReason = null;
+        if (patch.status === "in-progress") s.dateStarted ??= now;
       }
     }
     if (patch.closedReason !== undefined) s.closedReason = patch.closedReason;
@@ -199,15 +203,26 @@ export class Store {
     return this.fresh(s);
   }
 
+  /** Closed sessions keep their name unless the closedSessionKeepsUniqueName alternative frees it. */
+  private nameTaken(serviceSid: string, name: string): boolean {
+    const freedOnClose = this.readings.isAlternative("closedSessionKeepsUniqueName");
+    return this.holders(serviceSid, name).some((s) => s.status !== "closed" || !freedOnClose);
+  }
+
+  /** The live holder of a name first: closed ones may share it once names are freed on close. */
   private byUniqueName(serviceSid: string, name: string): SessionRecord | undefined {
-    for (const s of this.sessions.values()) {
-      if (s.serviceSid === serviceSid && s.uniqueName === name) return this.fresh(s);
-    }
-    return undefined;
+    const holders = this.holders(serviceSid, name);
+    return holders.find((s) => s.status !== "closed") ?? holders[0];
+  }
+
+  private holders(serviceSid: string, name: string): SessionRecord[] {
+    return [...this.sessions.values()]
+      .filter((s) => s.serviceSid === serviceSid && s.uniqueName === name)
+      .map((s) => this.fresh(s));
   }
 
   private fresh(s: SessionRecord): SessionRecord {
-    applyExpiry(s, this.clock.nowSeconds());
+    applyExpiry(s, this.clock.nowSeconds(), this.readings);
     return s;
   }
 }

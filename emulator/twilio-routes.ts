@@ -71,11 +71,11 @@ export function handleOperation(
 
   switch (m.operation) {
     case "CreateSession": {
-      const created = store.createSession(service, parseCreate(form));
+      const created = store.createSession(service, parseCreate(form, state.readings));
       return json(201, toSessionJson(created, baseUrl));
     }
     case "ListSession": {
-      const req = parsePageRequest(query);
+      const req = parsePageRequest(query, state.readings);
       const listUrl = `${baseUrl}/v1/Services/${service.sid}/Sessions`;
       const page = paginate(
         store.listSessions(service.sid),
@@ -104,7 +104,7 @@ export function handleOperation(
       // Update and Delete declare a ^KC pattern, so unique names are not resolved here.
       const found = store.findBySid(service, m.sid as string);
       if (!found) throw Errors.notFound(m.path);
-      const updated = store.updateSession(found, parseUpdate(form));
+      const updated = store.updateSession(found, parseUpdate(form, state.readings));
       return json(200, toSessionJson(updated, baseUrl));
     }
     case "DeleteSession": {

@@ -177,11 +177,11 @@ describe("rates", () => {
 });
 
 describe("fault kinds", () => {
-  it("429 carries Retry-After and the 20429 body", async () => {
+  it("429 carries the 20429 body and, by default, no Retry-After", async () => {
     await setFaults({ rate429: 1, retryAfterSeconds: 7 });
     const r = await call("POST", sessionsPath(), { form: {} });
     expect(r.outcome).toBe(429);
-    expect(r.res?.headers.get("retry-after")).toBe("7");
+    expect(r.res?.headers.has("retry-after")).toBe(false);
     expect(r.body).toEqual({
       code: 20429,
       message: "Too Many Requests",
@@ -189,6 +189,14 @@ describe("fault kinds", () => {
       status: 429,
     });
     expect(await sessionCount()).toBe(0);
+  });
+
+  it("429 carries Retry-After from the fault config under the retryAfter alternative", async () => {
+    expect((await control("POST", "readings", { retryAfter: "alternative" })).status).toBe(200);
+    await setFaults({ rate429: 1, retryAfterSeconds: 7 });
+    expect((await call("POST", sessionsPath(), { form: {} })).res?.headers.get("retry-after")).toBe(
+      "7",
+    );
     await setFaults({ rate429: 1 });
     expect((await call("GET", sessionsPath())).res?.headers.get("retry-after")).toBe("1");
   });
@@ -232,7 +240,7 @@ describe("fault kinds", () => {
     // A naive client retry now collides with its own first attempt.
     await setFaults({});
     const retry = await call("POST", sessionsPath(), { form: { UniqueName: "applied" } });
-    expect(retry.outcome).toBe(400);
+    expect(retry.outcome).toBe(409);
     expect(retry.body?.code).toBe(80603);
 
     await setFaults({ resetAfterRate: 1 });

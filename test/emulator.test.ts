@@ -237,6 +237,15 @@ function expectError(res: ApiResponse, status: number, code: number, message?: s
   if (message !== undefined) expect(res.body.message).toMatch(message);
 }
 
+/** 80603, 80607 and 80608 answer 409 unless the conflictHttpStatus alternative is on. */
+const CONFLICT = 409;
+
+/** Switches one reading of the shared emulator; the reset before each test restores defaults. */
+async function useReading(id: ReadingId, position: "default" | "alternative" = "alternative") {
+  const res = await control("POST", "readings", { [id]: position });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+}
+
 /**
  * The shared emulator's time stands still unless a test advances it, so exact date assertions
  * cannot flake when real time crosses a second boundary mid-test.
@@ -330,12 +339,13 @@ describe("OpenAPI conformance", () => {
     expect(s.status).toBe("open");
     expect(s.mode).toBe("voice-and-message");
     expect(s.ttl).toBe(0);
-    expect(s.closed_reason).toBe("");
+    // A real 2019 create response: date_started and closed_reason null (reference §9).
+    expect(s.date_started).toBeNull();
+    expect(s.closed_reason).toBeNull();
     expect(s.unique_name).toBeNull();
     expect(s.date_ended).toBeNull();
     expect(s.date_last_interaction).toBeNull();
     expect(s.date_expiry).toBeNull();
-    expect(s.date_started).toBe(s.date_created);
     expect(s.date_updated).toBe(s.date_created);
     expect(await fetchSession(s.sid as string)).toEqual(s);
   });
@@ -406,6 +416,7 @@ describe("authentication", () => {
     "Basic " + Buffer.from(`${user}:${pass}`).toString("base64");
   const AUTH_ERROR = {
     code: 20003,
+    detail: "Your AccountSid or AuthToken was incorrect.",
     message: "Authenticate",
     more_info: "https://www.twilio.com/docs/errors/20003",
     status: 401,
@@ -447,11 +458,45 @@ describe("authentication", () => {
       const res = await api(method, path, form, header);
       expect(res.status).toBe(401);
       expect(res.body).toEqual(AUTH_ERROR);
-      expect(res.headers.get("www-authenticate")).toMatch(/^Basic/);
+      expect(res.headers.get("www-authenticate")).toBe('Basic realm="Twilio API"');
     }
     // Nothing was changed by the rejected calls.
     expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(1);
     expect((await fetchSession(sid)).status).toBe("open");
+  });
+
+  it("checks credentials before routing: bad paths and methods are 401 too", async () => {
+    for (const [method, path] of [
+      ["GET", "/v1/Services"],
+      ["GET", "/nowhere"],
+      ["PUT", sessionsPath()],
+      ["GET", `${sessionsPath()}/x/y/z`],
+    ]) {
+      const res = await api(method, path, undefined, null);
+      expect(res.status, `${method} ${path}`).toBe(401);
+      expect(res.body).toEqual(AUTH_ERROR);
+    }
+  });
+});
+
+describe("response headers", () => {
+  it("every Twilio-route answer has a request id and a bare JSON content type", async () => {
+    const s = await createSession();
+    const answers = [
+      await api("GET", sessionPath(s.sid as string)),
+      await api("GET", sessionsPath()),
+      await api("GET", sessionPath("KC" + "0".repeat(32))),
+      await api("GET", "/v1/Services"),
+      await api("PUT", sessionsPath()),
+      await api("GET", sessionsPath(), undefined, null),
+      await api("DELETE", sessionPath(s.sid as string)),
+    ];
+    const ids = answers.map((r) => r.headers.get("twilio-request-id"));
+    for (const id of ids) expect(id).toMatch(/^RQ[0-9a-f]{32}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const r of answers.filter((a) => a.status !== 204)) {
+      expect(r.headers.get("content-type")).toBe("application/json");
+    }
   });
 });
 
@@ -528,7 +573,7 @@ describe("create", () => {
   it("keeps unique names unique per service (80603)", async () => {
     await createSession({ UniqueName: "order-1" });
     const dup = await api("POST", sessionsPath(), { UniqueName: "order-1" });
-    expectError(dup, 400, 80603, /order-1/);
+    expectError(dup, CONFLICT, 80603, /order-1/);
     const service = await control<{ sid: string }>("POST", "services", {});
     expect((await createSession({ UniqueName: "order-1" }, service.body.sid)).unique_name).toBe(
       "order-1",
@@ -538,9 +583,38 @@ describe("create", () => {
   it("still reserves the name of a closed session, and frees it on delete", async () => {
     const s = await createSession({ UniqueName: "reserved" });
     await api("POST", sessionPath(s.sid as string), { Status: "closed" });
-    expectError(await api("POST", sessionsPath(), { UniqueName: "reserved" }), 400, 80603);
+    expectError(await api("POST", sessionsPath(), { UniqueName: "reserved" }), CONFLICT, 80603);
     expect((await api("DELETE", sessionPath(s.sid as string))).status).toBe(204);
     expect((await createSession({ UniqueName: "reserved" })).unique_name).toBe("reserved");
+  });
+
+  it("frees the name of a closed session under the closedSessionKeepsUniqueName alternative", async () => {
+    await useReading("closedSessionKeepsUniqueName");
+    const s = await createSession({ UniqueName: "reused" });
+    await api("POST", sessionPath(s.sid as string), { Status: "closed" });
+    const again = await createSession({ UniqueName: "reused" });
+    expect(again.sid).not.toBe(s.sid);
+    // The live holder is the one the name refers to; a second live one is still refused.
+    expectError(await api("POST", sessionsPath(), { UniqueName: "reused" }), CONFLICT, 80603);
+    await useReading("fetchByUniqueName");
+    expect((await fetchSession("reused")).sid).toBe(again.sid);
+  });
+
+  it("answers the conflicts 80603, 80607 and 80608 with 400 under conflictHttpStatus", async () => {
+    await useReading("conflictHttpStatus");
+    await createSession({ UniqueName: "taken" });
+    expectError(await api("POST", sessionsPath(), { UniqueName: "taken" }), 400, 80603);
+    const closed = await createSession({ Status: "closed" });
+    expectError(await api("POST", sessionPath(closed.sid as string), { Ttl: "5" }), 400, 80607);
+    const open = await createSession();
+    const res = await api("POST", sessionPath(open.sid as string), { Status: "failed" });
+    expectError(res, 400, 80608);
+  });
+
+  it("rejects an empty UniqueName with 80701; emptyUniqueName treats it as none", async () => {
+    expectError(await api("POST", sessionsPath(), { UniqueName: "" }), 400, 80701, "'UniqueName'");
+    await useReading("emptyUniqueName");
+    expect((await createSession({ UniqueName: "" })).unique_name).toBeNull();
   });
 
   it("ignores unknown parameters", async () => {
@@ -553,7 +627,24 @@ describe("participants", () => {
   const storedParticipants = async (sid: string) =>
     (await control<Json>("GET", `sessions/${sid}`)).body.participants as Json[];
 
-  it("accepts a repeated JSON field in PascalCase, snake_case and camelCase", async () => {
+  const camel = {
+    identifier: "+15555550100",
+    friendlyName: "Alice",
+    proxyIdentifier: "+15555550999",
+    proxyIdentifierSid: "PN" + "a".repeat(32),
+  };
+
+  it("rejects camelCase keys with 80701 by default", async () => {
+    for (const key of ["friendlyName", "proxyIdentifier", "proxyIdentifierSid"] as const) {
+      const p = { identifier: "+15555550100", [key]: camel[key] };
+      const res = await api("POST", sessionsPath(), { Participants: JSON.stringify(p) });
+      expectError(res, 400, 80701, "'Participants' is invalid.");
+    }
+    expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(0);
+  });
+
+  it("accepts a repeated JSON field in PascalCase, snake_case and (participantKeyCasing) camelCase", async () => {
+    await useReading("participantKeyCasing");
     for (const [label, p] of [
       [
         "Pascal",
@@ -573,15 +664,7 @@ describe("participants", () => {
           proxy_identifier_sid: "PN" + "a".repeat(32),
         },
       ],
-      [
-        "camel",
-        {
-          identifier: "+15555550100",
-          friendlyName: "Alice",
-          proxyIdentifier: "+15555550999",
-          proxyIdentifierSid: "PN" + "a".repeat(32),
-        },
-      ],
+      ["camel", camel],
     ] as const) {
       const s = await createSession({
         Participants: [JSON.stringify(p), JSON.stringify({ Identifier: "+15555550101" })],
@@ -614,17 +697,33 @@ describe("participants", () => {
     ["an empty identifier", [JSON.stringify({ Identifier: "" })]],
     ["a non-string identifier", [JSON.stringify({ Identifier: 15555550100 })]],
     ["invalid JSON", ["{Identifier: +1555}"]],
-    ["a JSON array", [JSON.stringify([{ Identifier: "a" }])]],
     ["a JSON string", [JSON.stringify("a")]],
+    ["a JSON array holding a string", [JSON.stringify(["a"])]],
   ])("rejects %s with 80701", async (_label, values) => {
     const res = await api("POST", sessionsPath(), { Participants: values });
     expectError(res, 400, 80701, /^'Participants.*' is invalid\.$/);
     expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(0);
   });
 
-  it("rejects more than 2 participants with 80609", async () => {
-    const p = (n: number) => JSON.stringify({ Identifier: `+1555555010${n}` });
-    const res = await api("POST", sessionsPath(), { Participants: [p(1), p(2), p(3)] });
+  it("accepts one form value holding a JSON array, as Twilio does", async () => {
+    const both = JSON.stringify([{ Identifier: "alice" }, { identifier: "bob" }]);
+    const s = await createSession({ Participants: both });
+    const stored = await storedParticipants(s.sid as string);
+    expect(stored.map((p) => p.identifier)).toEqual(["alice", "bob"]);
+    const none = await createSession({ Participants: "[]" });
+    expect(await storedParticipants(none.sid as string)).toEqual([]);
+  });
+
+  it.each([
+    ["repeated values", (ps: Json[]) => ps.map((p) => JSON.stringify(p))],
+    ["one JSON array", (ps: Json[]) => [JSON.stringify(ps)]],
+    [
+      "an array and a value",
+      (ps: Json[]) => [JSON.stringify(ps.slice(0, 2)), JSON.stringify(ps[2])],
+    ],
+  ])("rejects more than 2 participants with 80609 (%s)", async (_label, encode) => {
+    const ps = [1, 2, 3].map((n) => ({ Identifier: `+1555555010${n}` }));
+    const res = await api("POST", sessionsPath(), { Participants: encode(ps) });
     expectError(res, 400, 80609);
     expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(0);
   });
@@ -727,15 +826,30 @@ describe("update", () => {
     expect(await fetchSession(s.sid as string)).toEqual(res.body);
   });
 
-  it("sets and clears DateExpiry", async () => {
+  it("sets DateExpiry; an empty one is 80701, or clears it under emptyDateExpiry", async () => {
     const s = await createSession();
     const set = await update(s.sid as string, { DateExpiry: "2099-01-01T00:00:00+01:00" });
     expect(set.body.date_expiry).toBe("2098-12-31T23:00:00Z");
+    expectError(await update(s.sid as string, { DateExpiry: "" }), 400, 80701, "'DateExpiry'");
+    expectError(await api("POST", sessionsPath(), { DateExpiry: "" }), 400, 80701);
+    await useReading("emptyDateExpiry");
     const cleared = await update(s.sid as string, { DateExpiry: "" });
     expect(cleared.body.date_expiry).toBeNull();
+    expect((await createSession({ DateExpiry: "" })).date_expiry).toBeNull();
   });
 
-  it("ignores parameters that cannot be updated", async () => {
+  it.each([
+    ["UniqueName", { UniqueName: "moved" }],
+    ["Mode", { Mode: "message-only", Ttl: "5" }],
+    ["Participants", { Participants: JSON.stringify({ Identifier: "x" }) }],
+  ])("rejects the create-only %s with 80701 before applying anything", async (name, form: Form) => {
+    const s = await createSession({ UniqueName: "fixed", Mode: "voice-only" });
+    expectError(await update(s.sid as string, form), 400, 80701, `'${name}' is invalid.`);
+    expect(await fetchSession(s.sid as string)).toEqual(s);
+  });
+
+  it("ignores create-only parameters under createOnlyParamsOnUpdate", async () => {
+    await useReading("createOnlyParamsOnUpdate");
     const s = await createSession({ UniqueName: "fixed", Mode: "voice-only" });
     const res = await update(s.sid as string, { UniqueName: "moved", Mode: "message-only" });
     expect(res.status).toBe(200);
@@ -767,14 +881,25 @@ describe("update", () => {
     const s = await createSession();
     await update(s.sid as string, { Status: "closed" });
     const reopened = await update(s.sid as string, { Status: "in-progress" });
-    expect(reopened.body).toMatchObject({ status: "in-progress", closed_reason: "" });
+    expect(reopened.body).toMatchObject({ status: "in-progress", closed_reason: null });
     expect(reopened.body.date_ended).toBeNull();
     await update(s.sid as string, { Status: "closed" });
     const withTtl = await update(s.sid as string, { Status: "in-progress", Ttl: "120" });
     expect(withTtl.body).toMatchObject({ status: "in-progress", ttl: 120 });
   });
 
-  it("treats re-sending the current status of a live session as a no-op", async () => {
+  it("refuses re-sending the current status of a live session with 80608", async () => {
+    const open = await createSession();
+    expectError(await update(open.sid as string, { Status: "open" }), CONFLICT, 80608);
+    await control("POST", `sessions/${open.sid}/interaction`);
+    const busy = await fetchSession(open.sid as string);
+    const res = await update(open.sid as string, { Status: "in-progress", Ttl: "60" });
+    expectError(res, CONFLICT, 80608);
+    expect(await fetchSession(open.sid as string)).toEqual(busy);
+  });
+
+  it("treats re-sending the current status as a no-op under sameStatusUpdate", async () => {
+    await useReading("sameStatusUpdate");
     const open = await createSession();
     await advance(5);
     expect((await update(open.sid as string, { Status: "open" })).body).toEqual(open);
@@ -797,7 +922,7 @@ describe("update", () => {
     const s = await createSession(from === "open" ? {} : { Status: from });
     expect(s.status).toBe(from);
     const res = await update(s.sid as string, { Status: to, Ttl: "99" });
-    expectError(res, 400, 80608);
+    expectError(res, CONFLICT, 80608);
     expect(await fetchSession(s.sid as string)).toEqual(s);
   });
 
@@ -809,7 +934,7 @@ describe("update", () => {
     ["no parameters", {}],
   ])("rejects updating a closed session with %s (80607)", async (_label, form: Form) => {
     const s = await createSession({ Status: "closed" });
-    expectError(await update(s.sid as string, form), 400, 80607);
+    expectError(await update(s.sid as string, form), CONFLICT, 80607);
     expect(await fetchSession(s.sid as string)).toEqual(s);
   });
 
@@ -866,6 +991,33 @@ describe("lifecycle", () => {
     expect(res.body.status).toBe("in-progress");
   });
 
+  it("date_started is set when the session starts; closed_reason only while closed", async () => {
+    const s = await createSession();
+    expect(s).toMatchObject({ date_started: null, closed_reason: null });
+    const startedAt = await advance(10);
+    await control("POST", `sessions/${s.sid}/interaction`);
+    await advance(10);
+    await control("POST", `sessions/${s.sid}/interaction`);
+    expect(await fetchSession(s.sid as string)).toMatchObject({
+      status: "in-progress",
+      date_started: startedAt,
+      closed_reason: null,
+    });
+    const closed = await api("POST", sessionPath(s.sid as string), { Status: "closed" });
+    expect(closed.body).toMatchObject({ closed_reason: "api", date_started: startedAt });
+    await advance(10);
+    const reopened = await api("POST", sessionPath(s.sid as string), { Status: "in-progress" });
+    expect(reopened.body).toMatchObject({ closed_reason: null, date_started: startedAt });
+
+    // Created in-progress: started at once. Closed before it ever started: never started.
+    const busy = await createSession({ Status: "in-progress" });
+    expect(busy.date_started).toBe(busy.date_created);
+    const never = await createSession({ Status: "closed" });
+    expect(never).toMatchObject({ date_started: null, closed_reason: "api" });
+    const revived = await api("POST", sessionPath(never.sid as string), { Status: "in-progress" });
+    expect(revived.body.date_started).toBe(await clockNow());
+  });
+
   it("expires a session when its ttl runs out", async () => {
     const s = await createSession({ Ttl: "60" });
     await advance(59);
@@ -907,9 +1059,24 @@ describe("lifecycle", () => {
     expect(res.body).toMatchObject({ status: "closed", closed_reason: "ttl" });
   });
 
-  it("never expires with ttl 0 and no date", async () => {
+  const DAY = 24 * 3600;
+
+  it("closes a session with ttl 0 and no date 90 days after its last interaction", async () => {
     const s = await createSession();
-    await advance(365 * 24 * 3600);
+    await advance(30 * DAY);
+    await control("POST", `sessions/${s.sid}/interaction`);
+    await advance(90 * DAY - 1);
+    expect(await fetchSession(s.sid as string)).toMatchObject({ status: "in-progress", ttl: 0 });
+    await advance(1);
+    const closed = await fetchSession(s.sid as string);
+    expect(closed).toMatchObject({ status: "closed", closed_reason: "ttl", ttl: 0 });
+    expect(closed.date_ended).toBe(await clockNow());
+  });
+
+  it("never expires with ttl 0 and no date under the implicitTtl alternative", async () => {
+    await useReading("implicitTtl");
+    const s = await createSession();
+    await advance(365 * DAY);
     expect((await fetchSession(s.sid as string)).status).toBe("open");
   });
 
@@ -918,7 +1085,7 @@ describe("lifecycle", () => {
     await advance(6);
     const list = await api("GET", sessionsPath());
     expect((list.body.sessions as Json[])[0]).toMatchObject({ sid: s.sid, status: "closed" });
-    expectError(await api("POST", sessionPath(s.sid as string), { Ttl: "500" }), 400, 80607);
+    expectError(await api("POST", sessionPath(s.sid as string), { Ttl: "500" }), CONFLICT, 80607);
   });
 
   it("closes at once when an update moves the expiry into the past", async () => {
@@ -1014,7 +1181,16 @@ describe("pagination", () => {
     expect((second.body.sessions as Json[]).map((s) => s.sid)).toEqual(expected.slice(2, 4));
   });
 
-  it("pages by offset when Page is given without a token", async () => {
+  it("refuses Page > 0 without a PageToken (20001); Page=0 is the first page", async () => {
+    await seedFive();
+    const res = await api("GET", `${sessionsPath()}?PageSize=2&Page=1`);
+    expectError(res, 400, 20001, /^PageToken is required for paging\.$/);
+    expectError(await api("GET", `${sessionsPath()}?Page=3&PageToken=`), 400, 20001);
+    expect((await api("GET", `${sessionsPath()}?PageSize=2&Page=0`)).body.sessions).toHaveLength(2);
+  });
+
+  it("pages by offset without a token under the pageWithoutToken alternative", async () => {
+    await useReading("pageWithoutToken");
     const expected = await seedFive();
     const res = await api("GET", `${sessionsPath()}?PageSize=2&Page=1`);
     expect((res.body.sessions as Json[]).map((s) => s.sid)).toEqual(expected.slice(2, 4));
@@ -1031,11 +1207,18 @@ describe("pagination", () => {
     expect((second.body.meta as Json).next_page_url).toBeNull();
   });
 
-  it("clamps PageSize above 1000 to 1000", async () => {
-    await createSession();
-    const res = await api("GET", `${sessionsPath()}?PageSize=1001`);
-    expect((res.body.meta as Json).page_size).toBe(1000);
-    expect((res.body.meta as Json).url).toContain("PageSize=1000");
+  it("clamps PageSize above 100 to 100, or to 1000 under the pageSizeMax alternative", async () => {
+    for (let i = 0; i < 101; i++) await createSession();
+    const res = await api("GET", `${sessionsPath()}?PageSize=1000`);
+    expect(res.body.sessions).toHaveLength(100);
+    expect((res.body.meta as Json).page_size).toBe(100);
+    expect((res.body.meta as Json).url).toContain("PageSize=100&");
+    expect((res.body.meta as Json).next_page_url).toContain("PageSize=100&");
+    await useReading("pageSizeMax");
+    const all = await api("GET", `${sessionsPath()}?PageSize=1000`);
+    expect(all.body.sessions).toHaveLength(101);
+    const over = await api("GET", `${sessionsPath()}?PageSize=1001`);
+    expect((over.body.meta as Json).page_size).toBe(1000);
   });
 
   it.each(["0", "-1", "abc", "2.5"])("rejects PageSize=%s with 80701", async (size) => {
@@ -1189,7 +1372,7 @@ describe("control API", () => {
     expect(await fetchSession(s.sid as string)).toMatchObject({
       status: "open",
       date_ended: null,
-      closed_reason: "",
+      closed_reason: null,
       date_expiry: "2099-01-01T00:00:00Z",
     });
     await control("PATCH", `sessions/${s.sid}`, { dateExpiry: null });
@@ -1221,6 +1404,24 @@ describe("readings", () => {
         ["active", "alternativeReading", "behaviour", "defaultReading", "evidence", "id"].sort(),
       );
       expect(r.active).toBe("default");
+    }
+  });
+
+  it("every reading is a row of the README table, and every switch there is a reading", () => {
+    const readme = readFileSync(join(__dirname, "..", "emulator", "README.md"), "utf8");
+    const table = readme.split("## Behaviours and their evidence")[1].split("\n## ")[0];
+    const rows = table.split("\n").filter((line) => /^\| (?!-|behaviour )/.test(line));
+    expect(rows.length).toBeGreaterThan(READINGS.length);
+    const alternativeOf = (row: string) => row.split("|")[3].trim();
+    const switches = rows.flatMap((row) => {
+      const alternative = alternativeOf(row);
+      const id = /\(`(\w+)`\)$/.exec(alternative)?.[1];
+      return id === undefined ? [] : [id];
+    });
+    expect([...switches].sort()).toEqual(READINGS.map((r) => r.id).sort());
+    // The rows without a switch say why: confirmed, or inferred with the reason.
+    for (const row of rows) {
+      expect(alternativeOf(row), row).toMatch(/\(`\w+`\)$|^(confirmed|inferred), no switch/);
     }
   });
 
