@@ -29,13 +29,23 @@ const provider = () => emu.provider();
 const declare = (over: Record<string, unknown> = {}) => ({ serviceSid: emu.serviceSid, ...over });
 
 describe("retries", () => {
-  it("retries a 429 after Twilio's Retry-After", async () => {
+  it("retries a 429 after Twilio's Retry-After, when Twilio sends one", async () => {
+    await emu.setReading("retryAfter", "alternative");
     await emu.setFaults({ next: ["rate429"], retryAfterSeconds: 3 });
     const { c, sleeps, retries } = client();
     await c.createSession(emu.serviceSid, { UniqueName: "rl" });
     expect(sleeps).toEqual([3000]);
     expect(retries[0].reason).toBe("HTTP 429 (20429)");
     expect((await emu.calls()).CreateSession).toBe(2);
+    expect(await emu.sessions()).toHaveLength(1);
+  });
+
+  it("backs off on its own after a 429 without Retry-After (the emulator's default)", async () => {
+    await emu.setFaults({ next: ["rate429", "rate429"], retryAfterSeconds: 3 });
+    const { c, sleeps } = client({}, () => 1);
+    await c.createSession(emu.serviceSid, { UniqueName: "rl" });
+    expect(sleeps).toEqual([200, 400]);
+    expect((await emu.calls()).CreateSession).toBe(3);
     expect(await emu.sessions()).toHaveLength(1);
   });
 

@@ -129,6 +129,8 @@ describe("retries a user can see", () => {
         /twilio-proxy: POST \/v1\/Services\/KS\w+\/Sessions -> .*/g,
       );
       expect(requests?.map((l) => l.match(/-> (\d+)/)![1])).toEqual(["429", "429", "201"]);
+      for (const line of requests!)
+        expect(line).toMatch(/in \d+ ms \(Twilio-Request-Id RQ[0-9a-f]{32}\)$/);
       expect(output).not.toContain(emu.emulator.authToken);
     } finally {
       await stack.dispose();
