@@ -8,7 +8,15 @@ import { ConfigSource, resolveSettings, type TwilioSettings } from "./config";
 import { parseIsoDate } from "./dates";
 import { diffSession, replacedFields, updateForm } from "./diff";
 import { isNotFound, isTwilioError, type TwilioApiError } from "./errors";
-import { createForm, declaredOf, inputsFromLive, toOutputs, toSessionState } from "./session";
+import {
+  createForm,
+  declaredIn,
+  declaredOf,
+  inputsFromLive,
+  toOutputs,
+  toSessionState,
+  withDeclared,
+} from "./session";
 import type {
   ProxySessionInputs,
   ProxySessionOutputs,
@@ -85,11 +93,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       if (isNotFound(err)) return {};
       throw err;
     }
-    // State written before `declared` existed falls back to "only the service was declared".
-    const outs = toOutputs(
-      live,
-      props.declared ?? { serviceSid: props.serviceSid, participants: props.participants },
-    );
+    const outs = toOutputs(live, declaredIn(props));
     return { id: live.sid, props: outs, inputs: inputsFromLive(outs) as ProxySessionOutputs };
   }
 
@@ -101,7 +105,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     const form = updateForm(olds, news);
     const declared = declaredOf(news);
     if (Object.keys(form).length === 0) {
-      return { outs: { ...olds, participants: declared.participants ?? [], declared } };
+      return { outs: withDeclared(olds, declared) };
     }
     const client = this.client();
     let session: TwilioSession;
