@@ -12,7 +12,7 @@ export type {
   TwilioSessionPage,
 } from "./types";
 export { ProxySessionProvider, type ProviderOptions } from "./provider";
-export { providerStub } from "./stub";
+export { providerModule } from "./stub";
 export { checkInputs } from "./check";
 export { diffSession } from "./diff";
 export { TwilioProxyClient, type ClientOptions, type RetryEvent } from "./client";

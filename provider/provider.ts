@@ -17,7 +17,15 @@ import {
   TwilioRequestError,
 } from "./errors";
 import { findByUniqueName } from "./find";
-import { createForm, declaredOf, inputsFromLive, toOutputs, toSessionState } from "./session";
+import {
+  createForm,
+  declaredIn,
+  declaredOf,
+  inputsFromLive,
+  toOutputs,
+  toSessionState,
+  withDeclared,
+} from "./session";
 import type {
   ProxySessionInputs,
   ProxySessionOutputs,
@@ -94,11 +102,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       if (isNotFound(err)) return {};
       throw err;
     }
-    // State written before `declared` existed falls back to "only the service was declared".
-    const outs = toOutputs(
-      live,
-      props.declared ?? { serviceSid: props.serviceSid, participants: props.participants },
-    );
+    const outs = toOutputs(live, declaredIn(props));
     return { id: live.sid, props: outs, inputs: inputsFromLive(outs) as ProxySessionOutputs };
   }
 
@@ -110,7 +114,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     const form = updateForm(olds, news);
     const declared = declaredOf(news);
     if (Object.keys(form).length === 0) {
-      return { outs: { ...olds, participants: declared.participants ?? [], declared } };
+      return { outs: withDeclared(olds, declared) };
     }
     const client = this.client();
     let session: TwilioSession;
