@@ -154,6 +154,20 @@ function route(
       const service = store.createService(ttl);
       return json(201, service satisfies ControlServiceJson);
     }
+    case "POST credentials": {
+      // Rotation: the old secret stops working at once, as when a Twilio token is rotated.
+      const body = asObject(parseJson(rawBody));
+      onlyKeys(body, ["authToken", "apiKeySecret"]);
+      for (const key of ["authToken", "apiKeySecret"] as const) {
+        const value = body[key];
+        if (value === undefined) continue;
+        if (typeof value !== "string" || !/^[A-Za-z0-9]+$/.test(value)) {
+          throw new ControlError(400, `${key} must be a non-empty alphanumeric string`);
+        }
+        state.credentials[key] = value;
+      }
+      return json(200, { ok: true });
+    }
     case "GET requests":
       return json(200, recorder.snapshot() satisfies ControlRequestsResponse);
     case "POST requests/reset":

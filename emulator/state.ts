@@ -7,7 +7,9 @@ import { Store } from "./store";
 
 /** Everything one emulator instance owns; routes receive it instead of reaching for globals. */
 export interface EmulatorState {
+  /** The credentials accepted now: the control API can rotate secrets, as an account owner does. */
   credentials: Credentials;
+  startCredentials: Readonly<Credentials>;
   serviceSid: string;
   clock: Clock;
   store: Store;
@@ -26,7 +28,8 @@ export function createState(
   const clock = new Clock(now);
   const readings = new ReadingSwitches(alternatives);
   return {
-    credentials,
+    credentials: { ...credentials },
+    startCredentials: credentials,
     serviceSid,
     clock,
     store: new Store(clock, credentials.accountSid, serviceSid, readings),
@@ -46,4 +49,5 @@ export function resetState(state: EmulatorState): void {
   state.faults.reset();
   state.recorder.reset();
   state.readings.reset();
+  Object.assign(state.credentials, state.startCredentials);
 }

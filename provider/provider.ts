@@ -3,12 +3,29 @@
 // (stub.ts), so it is never written into state.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { checkInputs } from "./check";
-import { ClientOptions, MaybeApplied, TwilioProxyClient } from "./client";
+import { ClientOptions, TwilioProxyClient } from "./client";
 import { ConfigSource, resolveSettings, type TwilioSettings } from "./config";
 import { parseIsoDate } from "./dates";
 import { diffSession, replacedFields, updateForm } from "./diff";
-import { isNotFound, isTwilioError, type TwilioApiError } from "./errors";
-import { createForm, declaredOf, inputsFromLive, toOutputs, toSessionState } from "./session";
+import {
+  isNotFound,
+  ProviderConfigError,
+  SessionConflictError,
+  SessionNotFoundError,
+  TwilioApiError,
+  TwilioProxyError,
+  TwilioRequestError,
+} from "./errors";
+import { findByUniqueName } from "./find";
+import {
+  createForm,
+  declaredIn,
+  declaredOf,
+  inputsFromLive,
+  toOutputs,
+  toSessionState,
+  withDeclared,
+} from "./session";
 import type {
   ProxySessionInputs,
   ProxySessionOutputs,
@@ -72,7 +89,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     props?: ProxySessionOutputs,
   ): Promise<dynamic.ReadResult<ProxySessionOutputs>> {
     if (!props?.serviceSid) {
-      throw new Error(
+      throw new ProviderConfigError(
         "ProxySession cannot be imported (dynamic providers do not support `pulumi import`, " +
           'pulumi#16175); declare it with `adopt: true` or `adopt: "KC..."` instead',
       );
@@ -85,11 +102,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       if (isNotFound(err)) return {};
       throw err;
     }
-    // State written before `declared` existed falls back to "only the service was declared".
-    const outs = toOutputs(
-      live,
-      props.declared ?? { serviceSid: props.serviceSid, participants: props.participants },
-    );
+    const outs = toOutputs(live, declaredIn(props));
     return { id: live.sid, props: outs, inputs: inputsFromLive(outs) as ProxySessionOutputs };
   }
 
@@ -101,7 +114,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     const form = updateForm(olds, news);
     const declared = declaredOf(news);
     if (Object.keys(form).length === 0) {
-      return { outs: { ...olds, participants: declared.participants ?? [], declared } };
+      return { outs: withDeclared(olds, declared) };
     }
     const client = this.client();
     let session: TwilioSession;
@@ -110,7 +123,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     } catch (err) {
       // A retry after a lost answer may meet the first attempt's effect (e.g. 80608 when
       // closing an already closed session). Converged is success.
-      if (!(err as MaybeApplied).afterLostAnswer) throw err;
+      if (!(err instanceof TwilioRequestError && err.mayHaveApplied)) throw err;
       session = await client.fetchSession(olds.serviceSid, id);
       if (Object.keys(updateForm(toSessionState(session), news)).length > 0) throw err;
     }
@@ -142,9 +155,9 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     try {
       return await client.createSession(inputs.serviceSid, createForm(inputs));
     } catch (err) {
-      const lostAnswer = (err as MaybeApplied).afterLostAnswer;
+      const lostAnswer = err instanceof TwilioRequestError && err.mayHaveApplied;
       if (lostAnswer && inputs.uniqueName === undefined) {
-        throw new Error(
+        throw new TwilioProxyError(
           `the answer to the create request was lost, so a session may have been created at ` +
             `Twilio without this stack knowing it; it was not retried, to avoid a duplicate. ` +
             `List the Service's sessions to find it, or declare a uniqueName so that retries are ` +
@@ -152,11 +165,20 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
           { cause: err },
         );
       }
-      if (!isTwilioError(err, 80603)) throw err;
+      if (!(err instanceof TwilioApiError) || err.code !== 80603) throw err;
       // Recovery after an interrupted run: the session may exist although state lost it.
       if (adoptOnConflict) return this.adopt(client, { ...inputs, adopt: true });
-      if (!lostAnswer) throw err;
-      return this.claimLostCreate(client, inputs, err as TwilioApiError, started);
+      if (!lostAnswer) {
+        throw new SessionConflictError(
+          `uniqueName "${inputs.uniqueName}" is already used by another session in Service ` +
+            `${inputs.serviceSid}. If you renamed this resource in the program, add ` +
+            `\`aliases: [{ name: "<old name>" }]\` to its options so that Pulumi keeps the ` +
+            `session instead of creating a new one before deleting the old; to manage the ` +
+            `existing session, declare adopt: true. (${err.message})`,
+          { cause: err },
+        );
+      }
+      return this.claimLostCreate(client, inputs, err, started);
     }
   }
 
@@ -176,13 +198,15 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       conflict.serverDate === undefined
         ? started - CLOCK_SKEW_MS
         : conflict.serverDate - (Date.now() - started);
-    const found = await client.fetchSession(inputs.serviceSid, inputs.uniqueName!);
+    const found = await findByUniqueName(client, inputs.serviceSid, inputs.uniqueName!);
+    // Deleted since: a plain retry of the create is then the way forward.
+    if (!found) throw conflict;
     const created = parseIsoDate(found.date_created ?? "") ?? 0;
     const asDeclared =
       createOnlyMismatch(found, inputs).length === 0 &&
       Object.keys(updateForm(toSessionState(found), inputs)).length === 0;
     if (asDeclared && created >= serverStart - 2000) return found;
-    throw new Error(
+    throw new SessionConflictError(
       `uniqueName "${inputs.uniqueName}" is already used by session ${found.sid} ` +
         `(created ${found.date_created}), which this create did not make. Declare it with ` +
         `adopt: true to manage it, or choose another uniqueName. (${conflict.message})`,
@@ -195,21 +219,25 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     client: TwilioProxyClient,
     inputs: ProxySessionInputs,
   ): Promise<TwilioSession> {
-    const key = inputs.adopt === true ? inputs.uniqueName! : (inputs.adopt as string);
-    let found: TwilioSession;
-    try {
-      found = await client.fetchSession(inputs.serviceSid, key);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      throw new Error(
-        `adopt: no session ${inputs.adopt === true ? "with uniqueName" : "with SID"} ` +
-          `"${key}" exists in Service ${inputs.serviceSid}; remove adopt to create one`,
-        { cause: err },
-      );
+    const byName = inputs.adopt === true;
+    const key = byName ? inputs.uniqueName! : (inputs.adopt as string);
+    const found = byName
+      ? await findByUniqueName(client, inputs.serviceSid, key)
+      : await client.fetchSession(inputs.serviceSid, key).catch((err: unknown) => {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        });
+    if (!found) {
+      const by = byName ? "uniqueName" : "sid";
+      throw new SessionNotFoundError(inputs.serviceSid, by, key, {
+        message:
+          `adopt: no session with ${by === "sid" ? "SID" : by} "${key}" exists in Service ` +
+          `${inputs.serviceSid}; remove adopt to create one`,
+      });
     }
     const mismatch = createOnlyMismatch(found, inputs);
     if (mismatch.length > 0) {
-      throw new Error(
+      throw new SessionConflictError(
         `adopt: session ${found.sid} differs in fields Twilio cannot change: ` +
           `${mismatch.join("; ")}. Declare the live values, or remove adopt to create a new session`,
       );

@@ -89,12 +89,20 @@ export interface ProxySessionState {
 export interface ProxySessionOutputs extends ProxySessionState {
   /** The participants declared at creation (Twilio's Session does not return them). */
   participants: ParticipantArgs[];
-  /** The inputs as last declared, so that refresh can rebuild exactly those inputs. */
-  declared: DeclaredInputs;
+  /** Which inputs the stack last declared, so that refresh can rebuild exactly those inputs. */
+  declared: DeclaredRecord;
 }
 
 /** What a stack declared, less the create-time-only `adopt`. */
 export type DeclaredInputs = Omit<ProxySessionInputs, "adopt">;
+
+/**
+ * The declaration as outputs record it, without repeating them: `true` where the declared value
+ * is the output of the same name, the declared value otherwise (an `open` session that is live
+ * `in-progress`, a ttl that drifted). serviceSid is left out: it is always declared. State
+ * written before this record had the declared values in full, which read the same way.
+ */
+export type DeclaredRecord = { [K in keyof DeclaredInputs]?: DeclaredInputs[K] | true };
 
 /** Twilio's Session resource (`proxy.v1.service.session`) as it travels on the wire. */
 export interface TwilioSession {

@@ -24,6 +24,15 @@ export interface LoggedRequest {
   form: Record<string, string | string[]>;
 }
 
+/**
+ * Both readings of Fetch with a unique name (emulator/readings.ts): tests of name lookups run
+ * under each, since Twilio's behaviour is unverified and the provider must work on either.
+ */
+export const NAME_LOOKUP_READINGS = [
+  ["names not resolved by Fetch (default)", "default"],
+  ["names resolved by Fetch", "alternative"],
+] as const satisfies ReadonlyArray<readonly [string, ReadingPosition]>;
+
 export class EmulatorHarness {
   private constructor(readonly emulator: RunningEmulator) {}
 
@@ -133,6 +142,11 @@ export class EmulatorHarness {
 
   setFaults(config: Record<string, unknown>) {
     return this.control("POST", "faults", config);
+  }
+
+  /** Rotates the auth token: the old one gets 401 from now on (until reset). */
+  rotateAuthToken(authToken: string) {
+    return this.control("POST", "credentials", { authToken });
   }
 
   /** Switches one reading until the next reset (which restores the start options). */
