@@ -2,6 +2,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { sameInstant } from "./dates";
 import { isActive } from "./diff";
+import { inDeclaredForm, type ParticipantsKnown } from "./participants";
 import {
   DECLARABLE_KEYS,
   type DeclaredInputs,
@@ -35,16 +36,27 @@ export function toSessionState(s: TwilioSession): ProxySessionState {
   };
 }
 
-export function toOutputs(s: TwilioSession, declared: DeclaredInputs): ProxySessionOutputs {
-  return withDeclared(toSessionState(s), declared);
+/** `participants`: as far as Twilio's lists and this provider's changes tell; else declared. */
+export function toOutputs(
+  s: TwilioSession,
+  declared: DeclaredInputs,
+  participants?: ParticipantsKnown,
+): ProxySessionOutputs {
+  return withDeclared(toSessionState(s), declared, participants);
 }
 
-/** The outputs: the live state, the declared participants and the record of the declaration. */
+/** The outputs: the live state, the participants and the record of the declaration. */
 export function withDeclared(
   state: ProxySessionState,
   declared: DeclaredInputs,
+  participants: ParticipantsKnown = { current: declared.participants ?? [], removed: [] },
 ): ProxySessionOutputs {
-  const outs = { ...state, participants: declared.participants ?? [] };
+  const { removedParticipants: _, ...live } = state as Partial<ProxySessionOutputs>;
+  const outs: Omit<ProxySessionOutputs, "declared"> = {
+    ...(live as ProxySessionState),
+    participants: participants.current,
+  };
+  if (participants.removed.length > 0) outs.removedParticipants = participants.removed;
   const record: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(declared)) {
     // serviceSid is always declared, and refresh takes the live one.
@@ -97,6 +109,9 @@ export function inputsFromLive(outs: ProxySessionOutputs): DeclaredInputs {
   }
   if (declared.status !== undefined && !(isActive(declared.status) && isActive(outs.status))) {
     inputs.status = outs.status as DeclaredInputs["status"];
+  }
+  if (declared.participants !== undefined) {
+    inputs.participants = inDeclaredForm(declared.participants, outs.participants);
   }
   return inputs;
 }

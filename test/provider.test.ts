@@ -122,12 +122,28 @@ describe("read", () => {
     expect(calls.total).toBe(1);
   });
 
-  it("keeps the declared participants, which Twilio does not return", async () => {
+  it("reads the participants from Twilio when they are declared: one list request more", async () => {
     const participants = [{ identifier: "+15550001111" }];
     const { provider, id, outs } = await created({ participants });
-    const r = await provider.read(id, outs);
-    expect(r.props!.participants).toEqual(participants);
+    const { result: r, calls } = await emu.count(() => provider.read(id, outs));
+    expect(calls).toMatchObject({ total: 2, FetchSession: 1, ListParticipant: 1 });
+    // Twilio's view, with the proxy number it picked from the pool...
+    expect(r.props!.participants).toEqual([
+      {
+        sid: expect.stringMatching(/^KP/),
+        identifier: "+15550001111",
+        proxyIdentifier: expect.any(String),
+        proxyIdentifierSid: expect.stringMatching(/^PN/),
+      },
+    ]);
+    // ...and the inputs in the declared form, so refresh shows no change.
     expect(r.inputs).toMatchObject({ participants });
+  });
+
+  it("reads no participant when none is declared", async () => {
+    const { provider, id, outs } = await created();
+    const { calls } = await emu.count(() => provider.read(id, outs));
+    expect(calls).toMatchObject({ total: 1, FetchSession: 1 });
   });
 
   it("sees status changes made by use and by expiry", async () => {
