@@ -92,7 +92,8 @@ export function inDeclaredForm(
   return live.map((l, j) => {
     const i = partner.indexOf(j);
     if (i >= 0) return declared[i];
-    const { sid: _sid, ...fields } = l;
+    const fields: ParticipantArgs = { identifier: l.identifier };
+    for (const k of OPTIONAL_FIELDS) if (l[k] !== undefined) fields[k] = l[k];
     return fields;
   });
 }

@@ -51,11 +51,12 @@ export function withDeclared(
   declared: DeclaredInputs,
   participants: ParticipantsKnown = { current: declared.participants ?? [], removed: [] },
 ): ProxySessionOutputs {
-  const { removedParticipants: _, ...live } = state as Partial<ProxySessionOutputs>;
   const outs: Omit<ProxySessionOutputs, "declared"> = {
-    ...(live as ProxySessionState),
+    ...state,
     participants: participants.current,
   };
+  // `state` may be earlier outputs: what they knew of removed participants is in `participants`.
+  delete outs.removedParticipants;
   if (participants.removed.length > 0) outs.removedParticipants = participants.removed;
   const record: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(declared)) {
