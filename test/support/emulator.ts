@@ -144,6 +144,22 @@ export class EmulatorHarness {
     return this.control("POST", "faults", config);
   }
 
+  /** A request to the Twilio API of the default Service (`path` after `/Services/KS.../`). */
+  async twilio(method: string, path: string, form?: Record<string, string>): Promise<unknown> {
+    const auth = `${this.emulator.accountSid}:${this.emulator.authToken}`;
+    const res = await fetch(`${this.baseUrl}/v1/Services/${this.serviceSid}/${path}`, {
+      method,
+      headers: {
+        Authorization: `Basic ${Buffer.from(auth).toString("base64")}`,
+        ...(form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}),
+      },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    if (!res.ok) throw new Error(`Twilio ${method} ${path}: HTTP ${res.status}`);
+    const text = await res.text();
+    return text ? JSON.parse(text) : undefined;
+  }
+
   /** Rotates the auth token: the old one gets 401 from now on (until reset). */
   rotateAuthToken(authToken: string) {
     return this.control("POST", "credentials", { authToken });
