@@ -382,18 +382,26 @@ describe("unmanaged sessions", () => {
 
 // What a lookup by unique name costs in each reading of Twilio, in a Service of N sessions:
 // one Fetch when names resolve; otherwise that Fetch (20404) plus the list pages up to the
-// session's page, at the largest page size Twilio serves.
-describe.each(NAME_LOOKUP_READINGS)("cost of a uniqueName lookup, %s", (_, reading) => {
+// session's page, at the largest page size Twilio serves (100 or 1000: another reading).
+describe.each([
+  ...NAME_LOOKUP_READINGS.map(([name, fetch]) => [name, fetch, "default"] as const),
+  ["names not resolved, pages of 1000", "default", "alternative"] as const,
+])("cost of a uniqueName lookup, %s", (_, fetchReading, pageReading) => {
   const measured: string[] = [];
-  afterAll(() => console.log(`uniqueName lookup (${reading}): ${measured.join("; ")}`));
+  afterAll(() =>
+    console.log(`uniqueName lookup (${fetchReading}/${pageReading}): ${measured.join("; ")}`),
+  );
 
   it.each([1, 100, 2000])("in a Service of %i sessions", async (n) => {
-    await emu.setReading("fetchByUniqueName", reading);
+    await emu.reset();
+    await emu.setReading("fetchByUniqueName", fetchReading);
+    await emu.setReading("pageSizeMax", pageReading);
     const serviceSid = await newService();
     await createSessions(serviceSid, n, "c");
     // Where the last listed session sits, at the page size Twilio serves for the largest asked.
     const first = await client().sessionPages(serviceSid, 1000).next();
     const served = first.value!.meta.page_size;
+    expect(served).toBe(pageReading === "default" ? 100 : 1000);
     const all = await listProxySessions({ serviceSid, pageSize: 1000 }, opts);
     const target = all[all.length - 1];
 
@@ -401,7 +409,7 @@ describe.each(NAME_LOOKUP_READINGS)("cost of a uniqueName lookup, %s", (_, readi
       getProxySession({ serviceSid, uniqueName: target.uniqueName! }, opts),
     );
     expect(result.sid).toBe(target.sid);
-    const pages = reading === "alternative" ? 0 : Math.ceil(n / served);
+    const pages = fetchReading === "alternative" ? 0 : Math.ceil(n / served);
     expect(calls).toMatchObject({ total: 1 + pages, FetchSession: 1, ListSession: pages });
     measured.push(`N=${n}: ${calls.total} calls`);
   });
