@@ -181,10 +181,6 @@ export class FaultInjector {
     return this.cfg.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
   }
 
-  get maxConcurrent(): number | undefined {
-    return this.cfg.maxConcurrent;
-  }
-
   /**
    * The concurrency limit's verdict on one arriving request, counted when it refuses. It applies
    * to every method: Twilio counts the account's requests, not only the rate-limited ones.
