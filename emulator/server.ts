@@ -98,7 +98,10 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
       if (state.faults.refusesConcurrent(state.recorder.inFlight)) {
         fault = "concurrency429";
       } else {
-        res.once("close", state.recorder.begin());
+        // Out of flight once the answer is handed over ("finish"), or the connection is gone.
+        const end = state.recorder.begin();
+        res.once("finish", end);
+        res.once("close", end);
         fault = state.faults.decide(method);
       }
     }

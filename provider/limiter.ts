@@ -3,9 +3,12 @@
 // operations at once, so a big runner would otherwise turn every burst into a 429 storm.
 //
 // The limit adapts as TCP's congestion window does: it starts small and grows by one per
-// success (doubling per round trip) until the first 429; then it settles just under the level
-// that met the 429 and probes one higher only after ten round trips without one. One 429 is
-// acted on per round trip: the others of the same burst were sent before the decrease.
+// success (doubling per round trip, but never past twice the most requests in flight that all
+// succeeded, so that successes of a round do not launch a new burst before that round's 429s
+// come back) until the first 429; then it settles just under the number
+// of requests in flight when the refused one was sent, and probes one higher only after ten
+// round trips without a 429. One 429 is acted on per round trip: the others of the same burst
+// were sent before the decrease.
 
 /** The limit before anything is known: Pulumi's default parallelism on a 2-core runner. */
 const INITIAL_LIMIT = 8;
@@ -16,6 +19,8 @@ const PROBE_AFTER_ROUND_TRIPS = 10;
 export interface Slot {
   /** The window the request was sent in: a 429 from an older window was already acted on. */
   readonly window: number;
+  /** Requests in flight when this one was sent, itself included. */
+  readonly concurrency: number;
 }
 
 export type Outcome = "success" | "throttled" | "other";
@@ -26,6 +31,8 @@ export class ConcurrencyLimiter {
   private window = 0;
   private slowStart = true;
   private successesAtLimit = 0;
+  /** The most requests in flight at once with which one was sent and succeeded. */
+  private proven = 0;
   private readonly waiting: Array<() => void> = [];
 
   /** `ceiling` 0 means no limit at all: every request is sent at once. */
@@ -43,19 +50,23 @@ export class ConcurrencyLimiter {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
     this.inFlight++;
-    return { window: this.window };
+    return { window: this.window, concurrency: this.inFlight };
   }
 
   release(slot: Slot, outcome: Outcome): void {
     if (outcome === "throttled" && slot.window === this.window && this.limit !== Infinity) {
-      // Everything still in flight fitted; the request that was refused did not.
-      this.limit = Math.max(1, Math.min(this.limit - 1, this.inFlight - 1));
+      // Twilio refused the request that made `concurrency` in flight: one fewer fitted.
+      this.limit = Math.max(1, Math.min(this.limit - 1, slot.concurrency - 1));
       this.slowStart = false;
       this.successesAtLimit = 0;
       this.window++;
-    } else if (outcome === "success" && this.limit < this.ceiling) {
-      if (this.slowStart) this.limit++;
-      else if (++this.successesAtLimit >= this.limit * PROBE_AFTER_ROUND_TRIPS) {
+    } else if (outcome === "success") {
+      this.proven = Math.max(this.proven, slot.concurrency);
+      if (this.limit >= this.ceiling) {
+        // at the ceiling: nothing to grow
+      } else if (this.slowStart) {
+        if (this.limit < 2 * this.proven) this.limit++;
+      } else if (++this.successesAtLimit >= this.limit * PROBE_AFTER_ROUND_TRIPS) {
         this.limit++;
         this.successesAtLimit = 0;
       }

@@ -28,19 +28,30 @@ describe("adaptive concurrency limit", () => {
     expect(limiter.current).toBe(12);
   });
 
+  it("grows to at most twice the most requests in flight that all succeeded", async () => {
+    const limiter = new ConcurrencyLimiter(64);
+    // Requests one at a time: successes prove a concurrency of 1, which allows 8 (the start).
+    for (let i = 0; i < 20; i++) limiter.release(await limiter.acquire(), "success");
+    expect(limiter.current).toBe(8);
+    // A full round of 8 proves 8: the limit grows again, as far as 16.
+    const round = await burst(limiter, 8);
+    for (const slot of round.granted) limiter.release(slot, "success");
+    expect(limiter.current).toBe(12);
+  });
+
   it("after a 429 settles just under the level that met it, once per burst", async () => {
     const limiter = new ConcurrencyLimiter(64);
     // Slow start up to 16 in flight.
     const first = await burst(limiter, 8);
     for (const slot of first.granted) limiter.release(slot, "success");
     const { granted } = await burst(limiter, 16);
-    expect(granted).toHaveLength(16);
-    // Twilio refuses three of the burst: only the first refusal moves the limit.
-    limiter.release(granted[15], "throttled");
-    expect(limiter.current).toBe(15);
-    limiter.release(granted[14], "throttled");
-    limiter.release(granted[13], "throttled");
-    expect(limiter.current).toBe(15);
+    expect(granted).toHaveLength(12);
+    // Twilio refuses the requests sent as the 11th and 12th in flight: the first refusal
+    // settles the limit at 10, the other (sent before that decision) changes nothing.
+    limiter.release(granted[10], "throttled");
+    expect(limiter.current).toBe(10);
+    limiter.release(granted[11], "throttled");
+    expect(limiter.current).toBe(10);
   });
 
   it("probes one higher only after ten round trips at the settled level", async () => {
