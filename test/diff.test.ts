@@ -268,7 +268,10 @@ describe("diff: participants", () => {
   });
 
   it("are a change when unknown at preview, decided once known", () => {
-    const d = diffSession(live({ participants: [alice] }), declared({ participants: UNKNOWN as never }));
+    const d = diffSession(
+      live({ participants: [alice] }),
+      declared({ participants: UNKNOWN as never }),
+    );
     expect(d).toEqual(inPlace);
   });
 });
