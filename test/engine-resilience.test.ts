@@ -182,7 +182,7 @@ async function followReadmeRecovery(stack: EngineStack, stacksDir: string) {
 }
 
 describe("interrupted pulumi up (SIGKILL) and the README's recovery steps", () => {
-  it("converges with every declared session exactly once, even from a cut state write", async () => {
+  it("converges, every declared session exactly once, even from a cut state write", async () => {
     await emu.reset();
     const stack = await EngineStack.create(emu, manySessions("kill", 50));
     try {
