@@ -2,6 +2,7 @@
 import type { FaultConfig } from "./faults";
 import { validateFaultConfig } from "./faults";
 import { startEmulator, type EmulatorOptions } from "./index";
+import { checkReadingIds, READINGS, type ReadingId } from "./readings";
 
 export const USAGE = `Usage: twilio-proxy-emulator [options]
 
@@ -9,7 +10,8 @@ export const USAGE = `Usage: twilio-proxy-emulator [options]
   --host H            address to bind (default 127.0.0.1)
   --seed N            fault PRNG seed (default 1)
   --rate-429 R        fraction of requests answered 429/20429 (0..1)
-  --retry-after S     Retry-After seconds on injected 429s (default 1)
+  --retry-after S     Retry-After seconds on injected 429s (default 1; sent only
+                      with --alternative retryAfter)
   --rate-500 R        fraction answered 500
   --rate-503 R        fraction answered 503
   --reset-before R    fraction whose socket is destroyed before the request is applied
@@ -17,6 +19,9 @@ export const USAGE = `Usage: twilio-proxy-emulator [options]
   --hang-rate R       fraction never answered
   --latency-ms N      delay added to every Twilio-route response
   --fault-methods L   comma-separated HTTP methods faults apply to (default: all)
+  --max-concurrent K  answer 429/20429 to requests arriving while K are in flight
+  --alternative IDS   comma-separated readings to switch to their alternative (repeatable);
+                      known: ${READINGS.map((r) => r.id).join(", ")}
   --help              show this help
 `;
 
@@ -30,13 +35,16 @@ const FAULT_FLAGS: Record<string, keyof FaultConfig> = {
   "--reset-after": "resetAfterRate",
   "--hang-rate": "hangRate",
   "--latency-ms": "latencyMs",
+  "--max-concurrent": "maxConcurrent",
 };
 
 export type CliArgs =
   | { help: true }
   | {
       help: false;
-      options: Required<Pick<EmulatorOptions, "host" | "port">> & { faults: FaultConfig };
+      options: Required<Pick<EmulatorOptions, "host" | "port" | "alternatives">> & {
+        faults: FaultConfig;
+      };
     };
 
 /** Accepts `--flag value` and `--flag=value`; throws with a readable message on bad input. */
@@ -44,6 +52,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   let host = "127.0.0.1";
   let port = 4010;
   const faults: Record<string, unknown> = {};
+  const alternatives: ReadingId[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--help" || arg === "-h") return { help: true };
@@ -73,6 +82,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
         .split(",")
         .map((m) => m.trim())
         .filter(Boolean);
+    } else if (flag === "--alternative") {
+      const ids = take()
+        .split(",")
+        .map((id) => id.trim())
+        .filter(Boolean);
+      alternatives.push(...checkReadingIds(ids).filter((id) => !alternatives.includes(id)));
     } else if (FAULT_FLAGS[flag]) {
       faults[FAULT_FLAGS[flag]] = num(take());
     } else {
@@ -80,7 +95,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     }
   }
   try {
-    return { help: false, options: { host, port, faults: validateFaultConfig(faults) } };
+    const validFaults = validateFaultConfig(faults);
+    return { help: false, options: { host, port, alternatives, faults: validFaults } };
   } catch (err) {
     throw new Error(`invalid fault options: ${(err as Error).message}`, { cause: err });
   }

@@ -3,6 +3,7 @@ import type { FaultConfig, FaultCounters } from "./faults";
 import { validateFaultConfig } from "./faults";
 import { json, type Reply } from "./http-util";
 import { SESSION_STATUSES, type SessionStatus } from "./model";
+import { isReadingId, type ReadingId, type ReadingPosition, type ReadingState } from "./readings";
 import type { RequestCounts, RequestLogEntry } from "./request-log";
 import { toControlSessionJson, type ControlSessionJson } from "./serialize";
 import { resetState, type EmulatorState } from "./state";
@@ -27,6 +28,11 @@ export interface ControlFaultsResponse {
   config: FaultConfig;
   injected: FaultCounters;
 }
+export interface ControlReadingsResponse {
+  readings: ReadingState[];
+}
+/** Body of `POST /__emulator/readings`: reading id -> position. */
+export type ControlReadingsPatch = Record<string, ReadingPosition>;
 export interface ControlServiceJson {
   sid: string;
   defaultTtl: number;
@@ -37,7 +43,7 @@ export interface ControlSessionPatch {
   status?: SessionStatus;
   /** RFC 3339 or bare date; null clears it. */
   dateExpiry?: string | null;
-  closedReason?: string;
+  closedReason?: string | null;
 }
 
 class ControlError extends Error {
@@ -96,12 +102,23 @@ function parsePatch(body: Record<string, unknown>): OutOfBandPatch {
     patch.dateExpiry = parsed;
   }
   if (body.closedReason !== undefined) {
-    if (typeof body.closedReason !== "string") {
-      throw new ControlError(400, "closedReason must be a string");
+    if (typeof body.closedReason !== "string" && body.closedReason !== null) {
+      throw new ControlError(400, "closedReason must be a string or null");
     }
     patch.closedReason = body.closedReason;
   }
   return patch;
+}
+
+/** All-or-nothing: one bad entry leaves every reading as it was. */
+function parseReadingsPatch(body: Record<string, unknown>): Array<[ReadingId, ReadingPosition]> {
+  return Object.entries(body).map(([id, position]): [ReadingId, ReadingPosition] => {
+    if (!isReadingId(id)) throw new ControlError(400, `unknown reading '${id}'`);
+    if (position !== "default" && position !== "alternative") {
+      throw new ControlError(400, `reading ${id} must be "default" or "alternative"`);
+    }
+    return [id, position];
+  });
 }
 
 /** Routes under /__emulator/. Returns undefined when nothing matches (the server answers 404). */
@@ -113,7 +130,7 @@ function route(
   rawBody: string,
   baseUrl: string,
 ): Reply | undefined {
-  const { store, clock, faults, recorder } = state;
+  const { store, clock, faults, recorder, readings } = state;
   const path = parts.join("/");
   const session = (sid: string) => {
     const s = store.findAnywhere(sid);
@@ -136,6 +153,20 @@ function route(
         body.defaultTtl === undefined ? 0 : nonNegativeInteger(body.defaultTtl, "defaultTtl");
       const service = store.createService(ttl);
       return json(201, service satisfies ControlServiceJson);
+    }
+    case "POST credentials": {
+      // Rotation: the old secret stops working at once, as when a Twilio token is rotated.
+      const body = asObject(parseJson(rawBody));
+      onlyKeys(body, ["authToken", "apiKeySecret"]);
+      for (const key of ["authToken", "apiKeySecret"] as const) {
+        const value = body[key];
+        if (value === undefined) continue;
+        if (typeof value !== "string" || !/^[A-Za-z0-9]+$/.test(value)) {
+          throw new ControlError(400, `${key} must be a non-empty alphanumeric string`);
+        }
+        state.credentials[key] = value;
+      }
+      return json(200, { ok: true });
     }
     case "GET requests":
       return json(200, recorder.snapshot() satisfies ControlRequestsResponse);
@@ -164,6 +195,15 @@ function route(
       const all = serviceSid ? store.listSessions(serviceSid) : store.allSessions();
       const sessions = all.map((s) => toControlSessionJson(s, baseUrl));
       return json(200, { sessions } satisfies ControlSessionsResponse);
+    }
+    case "GET readings":
+    case "POST readings": {
+      if (method === "POST") {
+        for (const [id, position] of parseReadingsPatch(asObject(parseJson(rawBody)))) {
+          readings.set(id, position);
+        }
+      }
+      return json(200, { readings: readings.list() } satisfies ControlReadingsResponse);
     }
     case "GET faults":
     case "POST faults": {

@@ -1,9 +1,13 @@
-/** Twilio's error envelope (reference §4.1); the SDKs read exactly these four keys. */
+import type { ReadingSwitches } from "./readings";
+
+/** Twilio's error envelope (reference §4.1); the SDKs read these keys. */
 export interface TwilioErrorBody {
   code: number;
   message: string;
   more_info: string;
   status: number;
+  /** Only on some errors, e.g. 20003 (real 2018 capture, reference §9). */
+  detail?: string;
 }
 
 /** Thrown anywhere below the routes; the server turns it into the envelope and HTTP status. */
@@ -13,13 +17,15 @@ export class TwilioApiError extends Error {
     readonly code: number,
     message: string,
     readonly headers: Record<string, string> = {},
+    readonly detail?: string,
   ) {
     super(message);
     this.name = "TwilioApiError";
   }
 
   toBody(): TwilioErrorBody {
-    return errorBody(this.status, this.code, this.message);
+    const body = errorBody(this.status, this.code, this.message);
+    return this.detail === undefined ? body : { ...body, detail: this.detail };
   }
 }
 
@@ -27,36 +33,71 @@ export function errorBody(status: number, code: number, message: string): Twilio
   return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
 }
 
+/** 80603/80607/80608: HTTP status unverified, see the conflictHttpStatus reading. */
+function conflictStatus(readings: ReadingSwitches): number {
+  return readings.isAlternative("conflictHttpStatus") ? 400 : 409;
+}
+
 /**
- * One factory per error the emulator emits. HTTP statuses the reference marks "400?" are 400:
- * validation-style failures, which is what Twilio's catalogue implies for 806xx/807xx.
+ * One factory per error the emulator emits. Other HTTP statuses the reference marks "400?" are
+ * 400: validation-style failures, which is what Twilio's catalogue implies for 807xx.
  */
 export const Errors = {
-  authenticate: () => new TwilioApiError(401, 20003, "Authenticate"),
+  authenticate: () =>
+    new TwilioApiError(
+      401,
+      20003,
+      "Authenticate",
+      { "WWW-Authenticate": 'Basic realm="Twilio API"' },
+      "Your AccountSid or AuthToken was incorrect.",
+    ),
+  /** Real 20404 messages name the path without the version prefix (reference §9). */
   notFound: (path: string) =>
-    new TwilioApiError(404, 20404, `The requested resource ${path} was not found`),
+    new TwilioApiError(
+      404,
+      20404,
+      `The requested resource ${path.replace(/^\/v1(?=\/)/, "")} was not found`,
+    ),
   uniqueNameNotFound: () =>
     new TwilioApiError(404, 80308, "Session with the unique name not found"),
   methodNotAllowed: (method: string) =>
     new TwilioApiError(405, 20004, `Method not allowed: ${method}`),
   invalidParam: (name: string) => new TwilioApiError(400, 80701, `'${name}' is invalid.`),
-  duplicateUniqueName: (name: string) =>
+  duplicateUniqueName: (name: string, readings: ReadingSwitches) =>
     new TwilioApiError(
-      400,
+      conflictStatus(readings),
       80603,
       `Non Unique Session Name: '${name}' is already in use by another Session for this Service`,
     ),
-  sessionClosed: () => new TwilioApiError(400, 80607, "Session is closed and cannot be updated"),
-  statusChange: (from: string, to: string) =>
-    new TwilioApiError(400, 80608, `Session status change not supported: ${from} -> ${to}`),
+  sessionClosed: (readings: ReadingSwitches) =>
+    new TwilioApiError(conflictStatus(readings), 80607, "Session is closed and cannot be updated"),
+  statusChange: (from: string, to: string, readings: ReadingSwitches) =>
+    new TwilioApiError(
+      conflictStatus(readings),
+      80608,
+      `Session status change not supported: ${from} -> ${to}`,
+    ),
+  /** Documented 409 (reference §4.2); a deleted participant "cannot be re-added" (OpenAPI). */
+  duplicateParticipant: (identifier: string) =>
+    new TwilioApiError(
+      409,
+      80623,
+      `Duplicate Participant Request: '${identifier}' is already a participant of this Session`,
+    ),
   tooManyParticipants: () =>
     new TwilioApiError(400, 80609, "A Session may have at most 2 participants"),
   invalidPageToken: () => new TwilioApiError(400, 21481, "Invalid PageToken"),
+  /** Twilio's 2010 API wording (reference §9); see the pageWithoutToken reading. */
+  pageTokenRequired: () => new TwilioApiError(400, 20001, "PageToken is required for paging."),
   payloadTooLarge: () => new TwilioApiError(413, 20413, "Request entity too large"),
-  tooManyRequests: (retryAfterSeconds: number) =>
-    new TwilioApiError(429, 20429, "Too Many Requests", {
-      "Retry-After": String(retryAfterSeconds),
-    }),
+  /** Retry-After only when given: see the retryAfter reading. */
+  tooManyRequests: (retryAfterSeconds?: number) =>
+    new TwilioApiError(
+      429,
+      20429,
+      "Too Many Requests",
+      retryAfterSeconds === undefined ? {} : { "Retry-After": String(retryAfterSeconds) },
+    ),
   internal: () => new TwilioApiError(500, 20500, "Internal Server Error"),
   unavailable: () => new TwilioApiError(503, 20503, "Service Unavailable"),
 };

@@ -25,11 +25,19 @@ export interface FaultConfig {
    * draws resume: lets a test stage "the first POST loses its answer, the retry succeeds".
    */
   next?: Array<FaultKind | null>;
+  /**
+   * Twilio limits concurrent requests per account: a request arriving while this many are in
+   * flight (latency included) gets 429 20429, whatever the other settings. Absent = no limit.
+   */
+  maxConcurrent?: number;
 }
 
+/** Faults drawn per request (seeded bands or `next`). */
 export type FaultKind = "hang" | "resetBefore" | "rate429" | "rate500" | "rate503" | "resetAfter";
+/** Everything the emulator injects: the drawn faults plus the concurrency limit's 429s. */
+export type InjectedKind = FaultKind | "concurrency429";
 
-export type FaultCounters = Record<FaultKind, number>;
+export type FaultCounters = Record<InjectedKind, number>;
 
 export const DEFAULT_SEED = 1;
 export const DEFAULT_RETRY_AFTER_SECONDS = 1;
@@ -50,6 +58,7 @@ const KNOWN_KEYS = new Set<string>([
   "latencyMs",
   "methods",
   "next",
+  "maxConcurrent",
   ...BANDS.map(([, key]) => key),
 ]);
 
@@ -66,7 +75,15 @@ export function mulberry32(seed: number): () => number {
 }
 
 export function emptyCounters(): FaultCounters {
-  return { rate429: 0, rate500: 0, rate503: 0, resetBefore: 0, resetAfter: 0, hang: 0 };
+  return {
+    rate429: 0,
+    rate500: 0,
+    rate503: 0,
+    resetBefore: 0,
+    resetAfter: 0,
+    hang: 0,
+    concurrency429: 0,
+  };
 }
 
 /**
@@ -101,6 +118,13 @@ export function validateFaultConfig(input: unknown): FaultConfig {
       throw new TypeError(`${key} must be ${key === "seed" ? "an" : "a non-negative"} integer`);
     }
     out[key] = v;
+  }
+  if (raw.maxConcurrent !== undefined) {
+    const v = raw.maxConcurrent;
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 1) {
+      throw new TypeError("maxConcurrent must be a positive integer");
+    }
+    out.maxConcurrent = v;
   }
   if (raw.methods !== undefined) {
     if (!Array.isArray(raw.methods) || raw.methods.some((m) => typeof m !== "string")) {
@@ -155,6 +179,21 @@ export class FaultInjector {
 
   get retryAfterSeconds(): number {
     return this.cfg.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+  }
+
+  get maxConcurrent(): number | undefined {
+    return this.cfg.maxConcurrent;
+  }
+
+  /**
+   * The concurrency limit's verdict on one arriving request, counted when it refuses. It applies
+   * to every method: Twilio counts the account's requests, not only the rate-limited ones.
+   */
+  refusesConcurrent(inFlight: number): boolean {
+    const limit = this.cfg.maxConcurrent;
+    if (limit === undefined || inFlight < limit) return false;
+    this.counters.concurrency429 += 1;
+    return true;
   }
 
   /** Picks the fault for one request (or none) and counts it. */

@@ -26,7 +26,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** Repeated keys become arrays; that is how `Participants` arrives (reference §2.2). */
+/** Repeated keys become arrays; that is how `Participants` usually arrives (reference §2.2). */
 export function parseForm(body: string): FormBody {
   const out: FormBody = {};
   for (const [key, value] of new URLSearchParams(body)) {
@@ -47,7 +47,8 @@ export function sendReply(res: ServerResponse, reply: Reply): void {
     return;
   }
   const payload = JSON.stringify(reply.body);
-  headers["Content-Type"] = "application/json; charset=utf-8";
+  // Twilio sends no charset parameter (reference §9); JSON is UTF-8 anyway.
+  headers["Content-Type"] = "application/json";
   headers["Content-Length"] = String(Buffer.byteLength(payload));
   res.writeHead(reply.status, headers);
   res.end(payload);

@@ -25,3 +25,12 @@ export function canonicalSid(prefix: string, value: string): string | undefined 
   const hex = value.slice(prefix.length);
   return /^[0-9a-fA-F]{32}$/.test(hex) ? prefix + hex.toLowerCase() : undefined;
 }
+
+/**
+ * A number "from the pool", for participants created without a proxy identifier: Twilio picks one
+ * (OpenAPI: "If not specified, Proxy will select a number from the pool"). 555-01xx numbers are
+ * reserved for fiction, so these can never reach a real phone.
+ */
+export function newPoolNumber(): string {
+  return `+1555555${String(100 + (randomBytes(1)[0] % 100)).padStart(4, "0")}`;
+}

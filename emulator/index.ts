@@ -6,14 +6,17 @@ import {
   DEFAULT_SERVICE_SID,
 } from "./ids";
 import type { FaultConfig } from "./faults";
+import { checkReadingIds, type ReadingId } from "./readings";
 import { createEmulatorServer } from "./server";
 import { createState } from "./state";
 
-export type { FaultConfig, FaultCounters, FaultKind } from "./faults";
+export type { FaultConfig, FaultCounters, FaultKind, InjectedKind } from "./faults";
 export { validateFaultConfig } from "./faults";
 export type {
   ControlClockResponse,
   ControlFaultsResponse,
+  ControlReadingsPatch,
+  ControlReadingsResponse,
   ControlRequestLogResponse,
   ControlRequestsResponse,
   ControlServiceJson,
@@ -22,6 +25,8 @@ export type {
 } from "./control-routes";
 export type { OperationId, RequestCounts, RequestLogEntry } from "./request-log";
 export { OPERATIONS } from "./request-log";
+export type { Reading, ReadingId, ReadingPosition, ReadingState } from "./readings";
+export { READINGS } from "./readings";
 export type { ControlSessionJson, ParticipantJson, SessionJson } from "./serialize";
 export type { TwilioErrorBody } from "./errors";
 export {
@@ -38,6 +43,8 @@ export interface EmulatorOptions {
   /** Default 0 = any free port. */
   port?: number;
   faults?: FaultConfig;
+  /** Readings switched to their alternative (emulator/readings.ts); all others are the default. */
+  alternatives?: ReadingId[];
   /** Time source in epoch ms (default Date.now); the control API adds its offset on top. */
   now?: () => number;
 }
@@ -70,7 +77,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     apiKeySid: DEFAULT_API_KEY_SID,
     apiKeySecret: DEFAULT_API_KEY_SECRET,
   };
-  const state = createState(credentials, DEFAULT_SERVICE_SID, opts.faults ?? {}, opts.now);
+  const alternatives = checkReadingIds(opts.alternatives ?? []);
+  const state = createState(
+    credentials,
+    DEFAULT_SERVICE_SID,
+    opts.faults ?? {},
+    alternatives,
+    opts.now,
+  );
   const server = createEmulatorServer(state);
   const address = await server.listen(host, opts.port ?? 0);
   return {

@@ -13,6 +13,9 @@ export interface ParticipantRecord {
   proxyIdentifier: string | null;
   proxyIdentifierSid: string | null;
   dateCreated: number;
+  dateUpdated: number;
+  /** Soft delete: the participant stays attached to its session (OpenAPI DeleteParticipant). */
+  dateDeleted: number | null;
 }
 
 export interface SessionRecord {
@@ -24,10 +27,12 @@ export interface SessionRecord {
   mode: SessionMode;
   ttl: number;
   dateExpiry: number | null;
-  dateStarted: number;
+  /** Null until the session starts (first interaction, or made in-progress); reference §9. */
+  dateStarted: number | null;
   dateEnded: number | null;
   dateLastInteraction: number | null;
-  closedReason: string;
+  /** Null unless closed (reference §9). */
+  closedReason: string | null;
   dateCreated: number;
   dateUpdated: number;
   /**
@@ -36,6 +41,7 @@ export interface SessionRecord {
    * on the very next read.
    */
   openedAt: number;
+  /** In creation order, soft-deleted ones included; they go when the session is deleted. */
   participants: ParticipantRecord[];
 }
 

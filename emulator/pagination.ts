@@ -1,13 +1,30 @@
 import { Errors } from "./errors";
 import { canonicalSid } from "./ids";
-import { compareKeys, type SortKey } from "./store";
+import type { ReadingSwitches } from "./readings";
+
+/** List order: date_created, then sid (reference §5). */
+export interface Sortable {
+  dateCreated: number;
+  sid: string;
+}
+
+/** Where a page token points: a record of one list (`scope`: its Service or Session). */
+export interface SortKey extends Sortable {
+  scope: string;
+}
+
+export function compareKeys(a: Sortable, b: Sortable): number {
+  if (a.dateCreated !== b.dateCreated) return a.dateCreated - b.dateCreated;
+  return a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0;
+}
 
 export const DEFAULT_PAGE_SIZE = 50;
 /**
- * The PageSize description says max 1000, the operation summary says 100 (reference §5). Larger
- * values are clamped to 1000 rather than rejected: Twilio's list endpoints clamp rather than fail.
+ * The operation summary says at most 100 per page, the PageSize description says 1000
+ * (reference §5): the pageSizeMax reading. Larger values are clamped rather than rejected.
  */
-export const MAX_PAGE_SIZE = 1000;
+export const MAX_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE_ALTERNATIVE = 1000;
 
 export interface PageToken {
   direction: "after" | "before";
@@ -46,22 +63,29 @@ function parseIntParam(query: URLSearchParams, name: string, min: number): numbe
 
 /**
  * Tokens look like Twilio's (`PA`/`PB` + the sid at the page boundary, reference §5). Only the
- * syntax is checked here; whether the sid belongs to the listed service is checked in `paginate`.
+ * syntax is checked here; whether the sid belongs to the listed collection is checked in
+ * `paginate`.
  */
 function parseToken(raw: string): PageToken {
   const prefix = raw.slice(0, 2);
-  const sid = canonicalSid("KC", raw.slice(2));
+  const sid = canonicalSid(raw.slice(2, 4), raw.slice(2));
   if ((prefix !== "PA" && prefix !== "PB") || sid === undefined) throw Errors.invalidPageToken();
   return { direction: prefix === "PA" ? "after" : "before", sid };
 }
 
-export function parsePageRequest(query: URLSearchParams): PageRequest {
-  const size = parseIntParam(query, "PageSize", 1) ?? DEFAULT_PAGE_SIZE;
+export function parsePageRequest(query: URLSearchParams, readings: ReadingSwitches): PageRequest {
+  const max = readings.isAlternative("pageSizeMax") ? MAX_PAGE_SIZE_ALTERNATIVE : MAX_PAGE_SIZE;
+  const pageSize = Math.min(parseIntParam(query, "PageSize", 1) ?? DEFAULT_PAGE_SIZE, max);
   const page = parseIntParam(query, "Page", 0) ?? 0;
   const rawToken = query.get("PageToken") ?? "";
   // An empty PageToken is what a client sends when it has no token: treat it as absent.
-  if (rawToken === "") return { pageSize: Math.min(size, MAX_PAGE_SIZE), page };
-  return { pageSize: Math.min(size, MAX_PAGE_SIZE), page, token: parseToken(rawToken), rawToken };
+  if (rawToken === "") {
+    if (page > 0 && !readings.isAlternative("pageWithoutToken")) {
+      throw Errors.pageTokenRequired();
+    }
+    return { pageSize, page };
+  }
+  return { pageSize, page, token: parseToken(rawToken), rawToken };
 }
 
 export interface Page<T> {
@@ -70,14 +94,16 @@ export interface Page<T> {
 }
 
 /**
- * Offset paging when there is no token (Page * PageSize), cursor paging when there is one. Cursors
- * keep a walk along next_page_url exact even when sessions are created or deleted in between.
+ * Offset paging when there is no token (Page * PageSize; only page 0 unless the pageWithoutToken
+ * alternative allows more), cursor paging when there is one. Cursors keep a walk along
+ * next_page_url exact even when sessions are created or deleted in between. Every URL in meta
+ * carries a token unless it is a page 0, so following them never needs offset paging.
  */
-export function paginate<T extends SortKey>(
+export function paginate<T extends Sortable>(
   sorted: T[],
   req: PageRequest,
   listUrl: string,
-  serviceSid: string,
+  scope: string,
   keyOf: (sid: string) => SortKey | undefined,
   key: string,
 ): Page<T> {
@@ -96,7 +122,7 @@ export function paginate<T extends SortKey>(
     hasPrev = req.page > 0;
   } else {
     const boundary = keyOf(req.token.sid);
-    if (boundary === undefined || boundary.serviceSid !== serviceSid) {
+    if (boundary === undefined || boundary.scope !== scope) {
       throw Errors.invalidPageToken();
     }
     if (req.token.direction === "after") {
@@ -117,10 +143,7 @@ export function paginate<T extends SortKey>(
   let next: string | null = null;
   if (hasNext) next = last ? url(req.page + 1, `PA${last.sid}`) : firstPageUrl;
   let previous: string | null = null;
-  if (hasPrev) {
-    const prevPage = Math.max(0, req.page - 1);
-    previous = first ? url(prevPage, `PB${first.sid}`) : url(prevPage);
-  }
+  if (hasPrev) previous = first ? url(Math.max(0, req.page - 1), `PB${first.sid}`) : firstPageUrl;
 
   return {
     items,

@@ -1,6 +1,10 @@
 import { parseDateInput } from "./dates";
 import { Errors } from "./errors";
 import { SESSION_MODES, SESSION_STATUSES, type SessionMode, type SessionStatus } from "./model";
+import type { ReadingSwitches } from "./readings";
+
+/** A Session has at most 2 participants (docs, error 80609). */
+export const MAX_PARTICIPANTS = 2;
 
 /** A parsed form body: repeated keys (Participants) become arrays. */
 export type FormBody = Record<string, string | string[]>;
@@ -29,7 +33,10 @@ export interface UpdateInput {
 }
 
 const MAX_UNIQUE_NAME = 191;
-const MAX_PARTICIPANTS = 2;
+/** Limits from the participant schema's descriptions. */
+const MAX_IDENTIFIER = 191;
+const MAX_FRIENDLY_NAME = 255;
+const PN_SID = /^PN[0-9a-fA-F]{32}$/;
 
 /** Scalar params sent twice are ambiguous; the first value wins, like most form parsers. */
 function scalar(form: FormBody, key: string): string | undefined {
@@ -61,21 +68,29 @@ function parseTtl(form: FormBody): number | undefined {
   return Number(v);
 }
 
-/** An empty DateExpiry clears it: the only way for a client to remove an expiry date. */
-function parseDateExpiry(form: FormBody): number | null | undefined {
+/** An empty DateExpiry clears it under the emptyDateExpiry alternative; otherwise it is invalid. */
+function parseDateExpiry(form: FormBody, readings: ReadingSwitches): number | null | undefined {
   const v = scalar(form, "DateExpiry");
   if (v === undefined) return undefined;
-  if (v === "") return null;
+  if (v === "" && readings.isAlternative("emptyDateExpiry")) return null;
   const parsed = parseDateInput(v);
   if (parsed === undefined) throw Errors.invalidParam("DateExpiry");
   return parsed;
 }
 
-/** Keys inside a participant object are undocumented: accept the casings seen in the wild. */
-function pick(obj: Record<string, unknown>, names: string[]): unknown {
-  for (const n of names) if (obj[n] !== undefined) return obj[n];
-  return undefined;
-}
+/** Keys inside a participant object are undocumented (reference §2.2). */
+const PARTICIPANT_KEYS = {
+  identifier: { documented: ["Identifier", "identifier"], camel: [] },
+  friendlyName: { documented: ["FriendlyName", "friendly_name"], camel: ["friendlyName"] },
+  proxyIdentifier: {
+    documented: ["ProxyIdentifier", "proxy_identifier"],
+    camel: ["proxyIdentifier"],
+  },
+  proxyIdentifierSid: {
+    documented: ["ProxyIdentifierSid", "proxy_identifier_sid"],
+    camel: ["proxyIdentifierSid"],
+  },
+} as const;
 
 function optionalString(value: unknown): string | null {
   if (value === undefined || value === null) return null;
@@ -83,59 +98,119 @@ function optionalString(value: unknown): string | null {
   return value;
 }
 
-export function parseParticipant(raw: string): ParticipantInput {
-  let obj: unknown;
+/** Each form value is one JSON object or, as Twilio also accepts, a JSON array of them. */
+function participantObjects(raw: string): Record<string, unknown>[] {
+  let parsed: unknown;
   try {
-    obj = JSON.parse(raw);
+    parsed = JSON.parse(raw);
   } catch {
     throw Errors.invalidParam("Participants");
   }
-  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
-    throw Errors.invalidParam("Participants");
+  const items = Array.isArray(parsed) ? parsed : [parsed];
+  for (const item of items) {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      throw Errors.invalidParam("Participants");
+    }
   }
-  const o = obj as Record<string, unknown>;
-  const identifier = pick(o, ["Identifier", "identifier"]);
-  if (typeof identifier !== "string" || identifier === "") {
-    throw Errors.invalidParam("Participants.Identifier");
-  }
-  return {
-    identifier,
-    friendlyName: optionalString(pick(o, ["FriendlyName", "friendly_name", "friendlyName"])),
-    proxyIdentifier: optionalString(
-      pick(o, ["ProxyIdentifier", "proxy_identifier", "proxyIdentifier"]),
-    ),
-    proxyIdentifierSid: optionalString(
-      pick(o, ["ProxyIdentifierSid", "proxy_identifier_sid", "proxyIdentifierSid"]),
-    ),
+  return items as Record<string, unknown>[];
+}
+
+function toParticipant(o: Record<string, unknown>, readings: ReadingSwitches): ParticipantInput {
+  const camelAllowed = readings.isAlternative("participantKeyCasing");
+  const read = (field: keyof typeof PARTICIPANT_KEYS): unknown => {
+    const { documented, camel } = PARTICIPANT_KEYS[field];
+    for (const key of camel) {
+      if (o[key] !== undefined && !camelAllowed) throw Errors.invalidParam("Participants");
+    }
+    for (const key of [...documented, ...camel]) if (o[key] !== undefined) return o[key];
+    return undefined;
   };
+  const identifier = read("identifier");
+  if (typeof identifier !== "string") throw Errors.invalidParam("Participants.Identifier");
+  return checkParticipant(
+    {
+      identifier,
+      friendlyName: optionalString(read("friendlyName")),
+      proxyIdentifier: optionalString(read("proxyIdentifier")),
+      proxyIdentifierSid: optionalString(read("proxyIdentifierSid")),
+    },
+    (field) => (field === "Identifier" ? "Participants.Identifier" : "Participants"),
+  );
+}
+
+type ParticipantParam = "Identifier" | "FriendlyName" | "ProxyIdentifierSid";
+
+/** The same rules for a participant given on session create and through CreateParticipant. */
+function checkParticipant(
+  p: ParticipantInput,
+  paramName: (field: ParticipantParam) => string,
+): ParticipantInput {
+  if (p.identifier === "" || Array.from(p.identifier).length > MAX_IDENTIFIER) {
+    throw Errors.invalidParam(paramName("Identifier"));
+  }
+  if (p.friendlyName !== null && Array.from(p.friendlyName).length > MAX_FRIENDLY_NAME) {
+    throw Errors.invalidParam(paramName("FriendlyName"));
+  }
+  if (p.proxyIdentifierSid !== null && !PN_SID.test(p.proxyIdentifierSid)) {
+    throw Errors.invalidParam(paramName("ProxyIdentifierSid"));
+  }
+  return p;
+}
+
+/** CreateParticipant's form: `Identifier` is required (OpenAPI), the rest optional. */
+export function parseParticipantCreate(form: FormBody): ParticipantInput {
+  const identifier = scalar(form, "Identifier");
+  if (identifier === undefined) throw Errors.invalidParam("Identifier");
+  return checkParticipant(
+    {
+      identifier,
+      friendlyName: scalar(form, "FriendlyName") ?? null,
+      proxyIdentifier: scalar(form, "ProxyIdentifier") ?? null,
+      proxyIdentifierSid: scalar(form, "ProxyIdentifierSid") ?? null,
+    },
+    (field) => field,
+  );
 }
 
 /**
  * Validation order: scalar params first (80701), then participant count (80609) before their
  * contents, so a 3-participant request always reports 80609.
  */
-export function parseCreate(form: FormBody): CreateInput {
+export function parseCreate(form: FormBody, readings: ReadingSwitches): CreateInput {
   const rawName = scalar(form, "UniqueName");
-  // An empty UniqueName is treated as "no unique name" rather than as a name.
-  const uniqueName = rawName === "" ? undefined : rawName;
+  let uniqueName = rawName;
+  if (rawName === "") {
+    if (!readings.isAlternative("emptyUniqueName")) throw Errors.invalidParam("UniqueName");
+    uniqueName = undefined;
+  }
   if (uniqueName !== undefined && Array.from(uniqueName).length > MAX_UNIQUE_NAME) {
     throw Errors.invalidParam("UniqueName");
   }
   const mode = parseEnum(form, "Mode", SESSION_MODES);
   const status = parseEnum(form, "Status", SESSION_STATUSES);
   const ttl = parseTtl(form);
-  const dateExpiry = parseDateExpiry(form);
-  const rawParticipants = all(form, "Participants");
-  if (rawParticipants.length > MAX_PARTICIPANTS) throw Errors.tooManyParticipants();
-  const participants = rawParticipants.map(parseParticipant);
+  const dateExpiry = parseDateExpiry(form, readings);
+  const objects = all(form, "Participants").flatMap(participantObjects);
+  if (objects.length > MAX_PARTICIPANTS) throw Errors.tooManyParticipants();
+  const participants = objects.map((o) => toParticipant(o, readings));
   return { uniqueName, mode, status, ttl, dateExpiry, participants };
 }
 
-/** Update accepts only DateExpiry, Ttl and Status; UniqueName, Mode etc. are silently ignored. */
-export function parseUpdate(form: FormBody): UpdateInput {
+/** Create parameters that Update does not take (reference §2.4). */
+const CREATE_ONLY = ["UniqueName", "Mode", "Participants"];
+
+/**
+ * Update takes only DateExpiry, Ttl and Status. Create-only parameters are 80701 unless the
+ * createOnlyParamsOnUpdate alternative ignores them; unknown parameters are ignored (20001).
+ */
+export function parseUpdate(form: FormBody, readings: ReadingSwitches): UpdateInput {
+  if (!readings.isAlternative("createOnlyParamsOnUpdate")) {
+    const sent = CREATE_ONLY.find((key) => form[key] !== undefined);
+    if (sent !== undefined) throw Errors.invalidParam(sent);
+  }
   return {
     status: parseEnum(form, "Status", SESSION_STATUSES),
     ttl: parseTtl(form),
-    dateExpiry: parseDateExpiry(form),
+    dateExpiry: parseDateExpiry(form, readings),
   };
 }

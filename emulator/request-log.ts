@@ -1,13 +1,17 @@
-import type { FaultKind } from "./faults";
+import type { InjectedKind } from "./faults";
 import type { FormBody } from "./params";
 
-/** The OpenAPI operationIds of the Session endpoints; counters are keyed by these. */
+/** The OpenAPI operationIds of the Session and Participant endpoints; counters are keyed by these. */
 export const OPERATIONS = [
   "CreateSession",
   "FetchSession",
   "UpdateSession",
   "DeleteSession",
   "ListSession",
+  "CreateParticipant",
+  "FetchParticipant",
+  "DeleteParticipant",
+  "ListParticipant",
 ] as const;
 export type OperationId = (typeof OPERATIONS)[number];
 
@@ -25,12 +29,16 @@ export interface RequestLogEntry {
   username: string | null;
   /** HTTP status sent, or null while pending or when no answer was sent (hang, reset). */
   status: number | null;
-  fault: FaultKind | null;
+  fault: InjectedKind | null;
 }
 
 export interface RequestCounts {
   total: number;
   byOperation: Record<OperationId, number>;
+  /** Authenticated Session requests admitted and not yet answered (or dropped). */
+  inFlight: number;
+  /** The most ever in flight at once since the last reset: what a benchmark reports. */
+  peakInFlight: number;
 }
 
 const LOG_LIMIT = 1000;
@@ -40,6 +48,8 @@ export class RequestRecorder {
   private seq = 0;
   private counts = RequestRecorder.zero();
   private entries: RequestLogEntry[] = [];
+  private current = 0;
+  private peak = 0;
 
   private static zero(): Record<OperationId, number> {
     return Object.fromEntries(OPERATIONS.map((op) => [op, 0])) as Record<OperationId, number>;
@@ -59,10 +69,26 @@ export class RequestRecorder {
     return full;
   }
 
+  get inFlight(): number {
+    return this.current;
+  }
+
+  /** Marks one admitted request in flight; the returned function ends it (once). */
+  begin(): () => void {
+    this.current += 1;
+    this.peak = Math.max(this.peak, this.current);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.current -= 1;
+    };
+  }
+
   snapshot(): RequestCounts {
     const byOperation = { ...this.counts };
     const total = Object.values(byOperation).reduce((a, b) => a + b, 0);
-    return { total, byOperation };
+    return { total, byOperation, inFlight: this.current, peakInFlight: this.peak };
   }
 
   log(): RequestLogEntry[] {
@@ -73,5 +99,7 @@ export class RequestRecorder {
   reset(): void {
     this.counts = RequestRecorder.zero();
     this.entries = [];
+    // Requests still in flight stay counted: they will end, and the peak starts from them.
+    this.peak = this.current;
   }
 }

@@ -6,13 +6,13 @@ export interface SessionJson {
   sid: string;
   service_sid: string;
   account_sid: string;
-  date_started: string;
+  date_started: string | null;
   date_ended: string | null;
   date_last_interaction: string | null;
   date_expiry: string | null;
   unique_name: string | null;
   status: string;
-  closed_reason: string;
+  closed_reason: string | null;
   ttl: number;
   mode: string;
   date_created: string;
@@ -21,16 +21,24 @@ export interface SessionJson {
   links: { interactions: string; participants: string };
 }
 
+/** `proxy.v1.service.session.participant`: exactly these 13 keys. */
 export interface ParticipantJson {
   sid: string;
-  identifier: string;
+  session_sid: string;
+  service_sid: string;
+  account_sid: string;
   friendly_name: string | null;
+  identifier: string;
   proxy_identifier: string | null;
   proxy_identifier_sid: string | null;
+  date_deleted: string | null;
   date_created: string;
+  date_updated: string;
+  url: string;
+  links: { message_interactions: string };
 }
 
-/** What the control API returns: the Twilio shape plus the stored participants. */
+/** What the control API returns: the Twilio shape plus the live (not deleted) participants. */
 export type ControlSessionJson = SessionJson & { participants: ParticipantJson[] };
 
 export function sessionUrl(baseUrl: string, serviceSid: string, sid: string): string {
@@ -44,7 +52,7 @@ export function toSessionJson(s: SessionRecord, baseUrl: string): SessionJson {
     sid: s.sid,
     service_sid: s.serviceSid,
     account_sid: s.accountSid,
-    date_started: formatTwilioDate(s.dateStarted),
+    date_started: formatNullableDate(s.dateStarted),
     date_ended: formatNullableDate(s.dateEnded),
     date_last_interaction: formatNullableDate(s.dateLastInteraction),
     date_expiry: formatNullableDate(s.dateExpiry),
@@ -60,17 +68,33 @@ export function toSessionJson(s: SessionRecord, baseUrl: string): SessionJson {
   };
 }
 
-export function toParticipantJson(p: ParticipantRecord): ParticipantJson {
+export function toParticipantJson(
+  p: ParticipantRecord,
+  s: SessionRecord,
+  baseUrl: string,
+): ParticipantJson {
+  const url = `${sessionUrl(baseUrl, s.serviceSid, s.sid)}/Participants/${p.sid}`;
   return {
     sid: p.sid,
-    identifier: p.identifier,
+    session_sid: s.sid,
+    service_sid: s.serviceSid,
+    account_sid: s.accountSid,
     friendly_name: p.friendlyName,
+    identifier: p.identifier,
     proxy_identifier: p.proxyIdentifier,
     proxy_identifier_sid: p.proxyIdentifierSid,
+    date_deleted: formatNullableDate(p.dateDeleted),
     date_created: formatTwilioDate(p.dateCreated),
+    date_updated: formatTwilioDate(p.dateUpdated),
+    url,
+    links: { message_interactions: `${url}/MessageInteractions` },
   };
 }
 
 export function toControlSessionJson(s: SessionRecord, baseUrl: string): ControlSessionJson {
-  return { ...toSessionJson(s, baseUrl), participants: s.participants.map(toParticipantJson) };
+  const live = s.participants.filter((p) => p.dateDeleted === null);
+  return {
+    ...toSessionJson(s, baseUrl),
+    participants: live.map((p) => toParticipantJson(p, s, baseUrl)),
+  };
 }

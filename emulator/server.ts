@@ -1,9 +1,10 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { authenticate } from "./auth";
 import { CONTROL_PREFIX, handleControl } from "./control-routes";
 import { Errors, TwilioApiError } from "./errors";
-import type { FaultKind } from "./faults";
+import type { InjectedKind } from "./faults";
 import { json, parseForm, readBody, sendReply, type Reply } from "./http-util";
 import type { RequestLogEntry } from "./request-log";
 import type { EmulatorState } from "./state";
@@ -18,8 +19,15 @@ function errorReply(err: TwilioApiError): Reply {
   return json(err.status, err.toBody(), err.headers);
 }
 
-const FAULT_REPLIES: Partial<Record<FaultKind, (state: EmulatorState) => TwilioApiError>> = {
-  rate429: (state) => Errors.tooManyRequests(state.faults.retryAfterSeconds),
+/** Retry-After only under the retryAfter alternative: Twilio does not promise it for Proxy. */
+function tooManyRequests(state: EmulatorState): TwilioApiError {
+  const retryAfter = state.readings.isAlternative("retryAfter");
+  return Errors.tooManyRequests(retryAfter ? state.faults.retryAfterSeconds : undefined);
+}
+
+const FAULT_REPLIES: Partial<Record<InjectedKind, (state: EmulatorState) => TwilioApiError>> = {
+  rate429: tooManyRequests,
+  concurrency429: tooManyRequests,
   rate500: () => Errors.internal(),
   rate503: () => Errors.unavailable(),
 };
@@ -49,17 +57,30 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
     return `http://${addr.family === "IPv6" ? `[${addr.address}]` : addr.address}:${addr.port}`;
   };
 
-  async function handleTwilio(
+  /** Every Twilio-route answer carries Twilio's request id and Date headers (reference §9). */
+  function sendTwilio(res: ServerResponse, reply: Reply): void {
+    sendReply(res, {
+      ...reply,
+      headers: {
+        ...reply.headers,
+        "Twilio-Request-Id": `RQ${randomBytes(16).toString("hex")}`,
+        // Twilio's Date header is its clock; clients use it to place date_created in their time.
+        Date: new Date(state.clock.nowMs()).toUTCString(),
+      },
+    });
+  }
+
+  async function handleTwilioOperation(
     req: IncomingMessage,
     res: ServerResponse,
     m: OperationMatch,
     url: URL,
     baseUrl: string,
+    username: string | null,
   ): Promise<void> {
     const method = req.method ?? "GET";
     const raw = await readBody(req);
     const form = method === "POST" ? parseForm(raw) : {};
-    const username = authenticate(req.headers, state.credentials);
     const entry: RequestLogEntry = state.recorder.record({
       operation: m.operation,
       method,
@@ -68,9 +89,19 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
       form,
       username,
     });
-    // Auth comes first: a client with bad credentials gets 401, never a rate limit. Faults are
-    // drawn on arrival so concurrent requests consume the PRNG in arrival order.
-    const fault = username === null ? null : state.faults.decide(method);
+    // Auth comes first: a client with bad credentials gets 401, never a rate limit. Then the
+    // concurrency limit, then the drawn faults: both on arrival, so concurrent requests are
+    // judged (and consume the PRNG) in arrival order. Admitted requests stay in flight until
+    // their connection is answered or closed, latency and hangs included.
+    let fault: InjectedKind | null = null;
+    if (username !== null) {
+      if (state.faults.refusesConcurrent(state.recorder.inFlight)) {
+        fault = "concurrency429";
+      } else {
+        res.once("close", state.recorder.begin());
+        fault = state.faults.decide(method);
+      }
+    }
     entry.fault = fault;
     if (state.faults.latencyMs > 0) await delay(state.faults.latencyMs);
     if (req.socket.destroyed) return;
@@ -78,16 +109,16 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
     const drop = (): void => {
       req.socket.destroy();
     };
+    const faultReply = fault === null ? undefined : FAULT_REPLIES[fault];
     let reply: Reply;
     if (username === null) {
       reply = errorReply(Errors.authenticate());
-      reply.headers = { ...reply.headers, "WWW-Authenticate": 'Basic realm="Twilio API"' };
     } else if (fault === "hang") {
       return; // the socket stays open until the client gives up or close() destroys it
     } else if (fault === "resetBefore") {
       return drop();
-    } else if (fault && FAULT_REPLIES[fault]) {
-      reply = errorReply(FAULT_REPLIES[fault](state));
+    } else if (faultReply) {
+      reply = errorReply(faultReply(state));
     } else {
       try {
         reply = handleOperation(state, m, form, url.searchParams, baseUrl);
@@ -98,9 +129,7 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
       if (fault === "resetAfter") return drop(); // the write happened; the answer never arrives
     }
     entry.status = reply.status;
-    // Twilio's Date header is its clock; clients use it to place date_created in their time.
-    reply.headers = { ...reply.headers, Date: new Date(state.clock.nowMs()).toUTCString() };
-    sendReply(res, reply);
+    sendTwilio(res, reply);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, server: Server) {
@@ -113,25 +142,29 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
       sendReply(res, handleControl(state, method, url.pathname, url.searchParams, raw, baseUrl));
       return;
     }
+    // Authentication comes before routing: without credentials every path is 401, even a bad one.
+    const username = authenticate(req.headers, state.credentials);
     const route = matchTwilioRoute(method, url.pathname);
     if (route.kind === "operation") {
-      await handleTwilio(req, res, route.match, url, baseUrl);
+      await handleTwilioOperation(req, res, route.match, url, baseUrl, username);
       return;
     }
     await readBody(req); // drain so the keep-alive connection stays usable
-    const err =
-      route.kind === "methodNotAllowed"
-        ? Errors.methodNotAllowed(method)
-        : Errors.notFound(url.pathname);
-    sendReply(res, errorReply(err));
+    let err: TwilioApiError;
+    if (username === null) err = Errors.authenticate();
+    else if (route.kind === "methodNotAllowed") err = Errors.methodNotAllowed(method);
+    else err = Errors.notFound(url.pathname);
+    sendTwilio(res, errorReply(err));
   }
 
   const server = createServer((req, res) => {
     handle(req, res, server).catch((err: unknown) => {
       const reply = err instanceof TwilioApiError ? errorReply(err) : errorReply(Errors.internal());
       if (!(err instanceof TwilioApiError)) console.error("emulator: unexpected error", err);
-      if (!res.headersSent) sendReply(res, reply);
-      else res.destroy();
+      const isControl = (req.url ?? "").startsWith(CONTROL_PREFIX);
+      if (res.headersSent) res.destroy();
+      else if (isControl) sendReply(res, reply);
+      else sendTwilio(res, reply);
     });
   });
   server.on("connection", (socket) => {

@@ -1,27 +1,28 @@
 import type { Clock } from "./clock";
 import { Errors } from "./errors";
-import { canonicalSid, newSid } from "./ids";
-import { applyExpiry, checkUpdate, close, reopen } from "./lifecycle";
-import type { ServiceRecord, SessionMode, SessionRecord, SessionStatus } from "./model";
-import type { CreateInput, UpdateInput } from "./params";
-
-/** Sort key for list order: date_created, then sid (reference §5). */
-export interface SortKey {
-  serviceSid: string;
-  dateCreated: number;
-  sid: string;
-}
-
-export function compareKeys(a: SortKey, b: SortKey): number {
-  if (a.dateCreated !== b.dateCreated) return a.dateCreated - b.dateCreated;
-  return a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0;
-}
+import { canonicalSid, newPoolNumber, newSid } from "./ids";
+import { applyExpiry, checkUpdate, close, reopen, start } from "./lifecycle";
+import type {
+  ParticipantRecord,
+  ServiceRecord,
+  SessionMode,
+  SessionRecord,
+  SessionStatus,
+} from "./model";
+import { compareKeys, type SortKey } from "./pagination";
+import {
+  MAX_PARTICIPANTS,
+  type CreateInput,
+  type ParticipantInput,
+  type UpdateInput,
+} from "./params";
+import type { ReadingSwitches } from "./readings";
 
 export interface OutOfBandPatch {
   ttl?: number;
   status?: SessionStatus;
   dateExpiry?: number | null;
-  closedReason?: string;
+  closedReason?: string | null;
 }
 
 /**
@@ -42,6 +43,7 @@ export class Store {
     private readonly clock: Clock,
     private readonly accountSid: string,
     private readonly defaultServiceSid: string,
+    private readonly readings: ReadingSwitches,
   ) {
     this.reset();
   }
@@ -69,8 +71,8 @@ export class Store {
   }
 
   createSession(service: ServiceRecord, input: CreateInput): SessionRecord {
-    if (input.uniqueName !== undefined && this.byUniqueName(service.sid, input.uniqueName)) {
-      throw Errors.duplicateUniqueName(input.uniqueName);
+    if (input.uniqueName !== undefined && this.nameTaken(service.sid, input.uniqueName)) {
+      throw Errors.duplicateUniqueName(input.uniqueName, this.readings);
     }
     const now = this.clock.nowSeconds();
     const status: SessionStatus = input.status ?? "open";
@@ -84,24 +86,26 @@ export class Store {
       mode,
       ttl: input.ttl ?? service.defaultTtl,
       dateExpiry: input.dateExpiry ?? null,
-      dateStarted: now,
+      dateStarted: null,
       dateEnded: null,
       dateLastInteraction: null,
-      closedReason: "",
+      closedReason: null,
       dateCreated: now,
       dateUpdated: now,
       openedAt: now,
-      participants: input.participants.map((p) => ({ ...p, sid: newSid("KP"), dateCreated: now })),
+      participants: [],
     };
+    for (const p of input.participants) this.addParticipantTo(s, p, now);
     // Status is accepted on create per the enum; a session created closed needs an end date.
     if (status === "closed") close(s, now, "api");
-    applyExpiry(s, now);
+    if (status === "in-progress") start(s, now);
+    applyExpiry(s, now, this.readings);
     this.sessions.set(s.sid, s);
-    this.keys.set(s.sid, { serviceSid: s.serviceSid, dateCreated: s.dateCreated, sid: s.sid });
+    this.keys.set(s.sid, { scope: s.serviceSid, dateCreated: s.dateCreated, sid: s.sid });
     return s;
   }
 
-  /** Fetch-only fallback to the unique name (the Sid path param of Fetch has no KC pattern). */
+  /** Fetch under the fetchByUniqueName alternative: a sid, else a unique name. */
   findForFetch(service: ServiceRecord, sidOrName: string): SessionRecord | undefined {
     return this.findBySid(service, sidOrName) ?? this.byUniqueName(service.sid, sidOrName);
   }
@@ -122,7 +126,7 @@ export class Store {
   updateSession(s: SessionRecord, input: UpdateInput): SessionRecord {
     const now = this.clock.nowSeconds();
     this.fresh(s);
-    const nextStatus = checkUpdate(s, input.status);
+    const nextStatus = checkUpdate(s, input.status, this.readings);
     let changed = false;
     if (nextStatus === "in-progress") {
       reopen(s, now);
@@ -142,6 +146,71 @@ export class Store {
     // An update that changes nothing leaves date_updated alone, so repeated no-ops are invisible.
     if (changed) s.dateUpdated = now;
     return this.fresh(s);
+  }
+
+  /** CreateParticipant: the rules of reference §1.3 and the participant readings. */
+  addParticipant(s: SessionRecord, input: ParticipantInput): ParticipantRecord {
+    this.fresh(s);
+    this.refuseIfClosed(s);
+    return this.addParticipantTo(s, input, this.clock.nowSeconds());
+  }
+
+  /** DeleteParticipant: a soft delete; the record stays with its session. */
+  removeParticipant(s: SessionRecord, p: ParticipantRecord): void {
+    this.fresh(s);
+    this.refuseIfClosed(s);
+    const now = this.clock.nowSeconds();
+    p.dateDeleted = now;
+    p.dateUpdated = now;
+  }
+
+  /** What ListParticipant shows: deleted ones too, unless the deletedParticipantsInList alternative. */
+  visibleParticipants(s: SessionRecord): ParticipantRecord[] {
+    const hideDeleted = this.readings.isAlternative("deletedParticipantsInList");
+    return [...s.participants]
+      .filter((p) => p.dateDeleted === null || !hideDeleted)
+      .sort(compareKeys);
+  }
+
+  findParticipant(s: SessionRecord, sid: string): ParticipantRecord | undefined {
+    const canonical = canonicalSid("KP", sid);
+    return this.visibleParticipants(s).find((p) => p.sid === canonical);
+  }
+
+  /** Page-token boundaries: any participant the session ever had, deleted ones included. */
+  participantKey(s: SessionRecord, sid: string): SortKey | undefined {
+    const p = s.participants.find((x) => x.sid === sid);
+    return p && { scope: s.sid, dateCreated: p.dateCreated, sid: p.sid };
+  }
+
+  private refuseIfClosed(s: SessionRecord): void {
+    if (s.status === "closed" && !this.readings.isAlternative("participantsOnClosedSession")) {
+      throw Errors.sessionClosed(this.readings);
+    }
+  }
+
+  private addParticipantTo(s: SessionRecord, input: ParticipantInput, now: number) {
+    const live = s.participants.filter((p) => p.dateDeleted === null);
+    const counted = this.readings.isAlternative("deletedParticipantsCount") ? live : s.participants;
+    if (counted.length >= MAX_PARTICIPANTS) throw Errors.tooManyParticipants();
+    const same = s.participants.filter((p) => p.identifier === input.identifier);
+    // A deleted participant "cannot be re-added" (OpenAPI); a live duplicate is a reading.
+    const duplicateAllowed = this.readings.isAlternative("duplicateParticipantIdentifier");
+    if (same.some((p) => p.dateDeleted !== null || !duplicateAllowed)) {
+      throw Errors.duplicateParticipant(input.identifier);
+    }
+    const p: ParticipantRecord = {
+      ...input,
+      // Twilio picks a proxy number from the Service's pool when none is given (OpenAPI).
+      proxyIdentifier: input.proxyIdentifier ?? newPoolNumber(),
+      proxyIdentifierSid: input.proxyIdentifierSid ?? newSid("PN"),
+      sid: newSid("KP"),
+      dateCreated: now,
+      dateUpdated: now,
+      dateDeleted: null,
+    };
+    s.participants.push(p);
+    return p;
   }
 
   deleteSession(s: SessionRecord): void {
@@ -170,7 +239,7 @@ export class Store {
     if (s.status === "closed") return undefined;
     const now = this.clock.nowSeconds();
     s.dateLastInteraction = now;
-    if (s.status === "open") s.status = "in-progress";
+    start(s, now);
     s.dateUpdated = now;
     return s;
   }
@@ -191,7 +260,8 @@ export class Store {
         if (s.status === "closed") s.openedAt = now;
         s.status = patch.status;
         s.dateEnded = null;
-        s.closedReason = "";
+        s.closedReason = null;
+        if (patch.status === "in-progress") s.dateStarted ??= now;
       }
     }
     if (patch.closedReason !== undefined) s.closedReason = patch.closedReason;
@@ -199,15 +269,26 @@ export class Store {
     return this.fresh(s);
   }
 
+  /** Closed sessions keep their name unless the closedSessionKeepsUniqueName alternative frees it. */
+  private nameTaken(serviceSid: string, name: string): boolean {
+    const freedOnClose = this.readings.isAlternative("closedSessionKeepsUniqueName");
+    return this.holders(serviceSid, name).some((s) => s.status !== "closed" || !freedOnClose);
+  }
+
+  /** The live holder of a name first: closed ones may share it once names are freed on close. */
   private byUniqueName(serviceSid: string, name: string): SessionRecord | undefined {
-    for (const s of this.sessions.values()) {
-      if (s.serviceSid === serviceSid && s.uniqueName === name) return this.fresh(s);
-    }
-    return undefined;
+    const holders = this.holders(serviceSid, name);
+    return holders.find((s) => s.status !== "closed") ?? holders[0];
+  }
+
+  private holders(serviceSid: string, name: string): SessionRecord[] {
+    return [...this.sessions.values()]
+      .filter((s) => s.serviceSid === serviceSid && s.uniqueName === name)
+      .map((s) => this.fresh(s));
   }
 
   private fresh(s: SessionRecord): SessionRecord {
-    applyExpiry(s, this.clock.nowSeconds());
+    applyExpiry(s, this.clock.nowSeconds(), this.readings);
     return s;
   }
 }

@@ -1,17 +1,20 @@
 import { Errors } from "./errors";
 import { canonicalSid } from "./ids";
 import { json, type Reply } from "./http-util";
+import type { ServiceRecord, SessionRecord } from "./model";
 import { paginate, parsePageRequest } from "./pagination";
-import { parseCreate, parseUpdate, type FormBody } from "./params";
+import { parseCreate, parseParticipantCreate, parseUpdate, type FormBody } from "./params";
 import type { OperationId } from "./request-log";
-import { toSessionJson } from "./serialize";
+import { sessionUrl, toParticipantJson, toSessionJson } from "./serialize";
 import type { EmulatorState } from "./state";
 
 export interface OperationMatch {
   operation: OperationId;
   serviceSid: string;
+  /** The Session's sid (or, for Fetch, possibly a unique name). */
   sid?: string;
-  /** The path as requested, for 404 messages ("The requested resource /v1/... was not found"). */
+  participantSid?: string;
+  /** The path as requested, for 404 messages ("The requested resource /Services/... was not found"). */
   path: string;
 }
 
@@ -20,11 +23,19 @@ export type RouteMatch =
   | { kind: "notFound" }
   | { kind: "methodNotAllowed" };
 
-const COLLECTION: Record<string, OperationId> = { GET: "ListSession", POST: "CreateSession" };
-const INSTANCE: Record<string, OperationId> = {
+const SESSIONS: Record<string, OperationId> = { GET: "ListSession", POST: "CreateSession" };
+const SESSION: Record<string, OperationId> = {
   GET: "FetchSession",
   POST: "UpdateSession",
   DELETE: "DeleteSession",
+};
+const PARTICIPANTS: Record<string, OperationId> = {
+  GET: "ListParticipant",
+  POST: "CreateParticipant",
+};
+const PARTICIPANT: Record<string, OperationId> = {
+  GET: "FetchParticipant",
+  DELETE: "DeleteParticipant",
 };
 
 /**
@@ -39,25 +50,35 @@ export function matchTwilioRoute(method: string, pathname: string): RouteMatch {
   } catch {
     return { kind: "notFound" };
   }
-  const [empty, version, services, serviceSid, sessions, sid, ...rest] = segments;
-  if (
-    empty !== "" ||
-    version !== "v1" ||
-    services !== "Services" ||
-    !serviceSid ||
-    sessions !== "Sessions" ||
-    rest.length > 0 ||
-    sid === ""
-  ) {
-    return { kind: "notFound" };
-  }
-  const table = sid === undefined ? COLLECTION : INSTANCE;
+  const [empty, version, services, serviceSid, sessions, sid, participants, participantSid] =
+    segments;
+  const shapeOk =
+    empty === "" &&
+    version === "v1" &&
+    services === "Services" &&
+    !!serviceSid &&
+    sessions === "Sessions" &&
+    sid !== "" &&
+    (participants === undefined || (participants === "Participants" && participantSid !== "")) &&
+    segments.length <= 8;
+  if (!shapeOk) return { kind: "notFound" };
+  const table =
+    sid === undefined
+      ? SESSIONS
+      : participants === undefined
+        ? SESSION
+        : participantSid === undefined
+          ? PARTICIPANTS
+          : PARTICIPANT;
   const operation = table[method];
   if (!operation) return { kind: "methodNotAllowed" };
-  return { kind: "operation", match: { operation, serviceSid, sid, path: pathname } };
+  return {
+    kind: "operation",
+    match: { operation, serviceSid, sid, participantSid, path: pathname },
+  };
 }
 
-/** Runs one Session operation. Throws TwilioApiError for every Twilio-visible failure. */
+/** Runs one operation. Throws TwilioApiError for every Twilio-visible failure. */
 export function handleOperation(
   state: EmulatorState,
   m: OperationMatch,
@@ -65,21 +86,26 @@ export function handleOperation(
   query: URLSearchParams,
   baseUrl: string,
 ): Reply {
-  const { store } = state;
+  const { store, readings } = state;
   const service = store.getService(m.serviceSid);
   if (!service) throw Errors.notFound(m.path);
+  /** Every operation below the Session path addresses it by KC sid only (OpenAPI patterns). */
+  const session = (): SessionRecord => {
+    const found = store.findBySid(service, m.sid as string);
+    if (!found) throw Errors.notFound(m.path);
+    return found;
+  };
 
   switch (m.operation) {
     case "CreateSession": {
-      const created = store.createSession(service, parseCreate(form));
+      const created = store.createSession(service, parseCreate(form, readings));
       return json(201, toSessionJson(created, baseUrl));
     }
     case "ListSession": {
-      const req = parsePageRequest(query);
       const listUrl = `${baseUrl}/v1/Services/${service.sid}/Sessions`;
       const page = paginate(
         store.listSessions(service.sid),
-        req,
+        parsePageRequest(query, readings),
         listUrl,
         service.sid,
         (sid) => store.sortKey(sid),
@@ -90,27 +116,61 @@ export function handleOperation(
         meta: page.meta,
       });
     }
-    case "FetchSession": {
-      const sid = m.sid as string;
-      const found = store.findForFetch(service, sid);
-      if (found) return json(200, toSessionJson(found, baseUrl));
-      // A KC-shaped value is a sid lookup (20404); anything else was a unique name (80308).
-      throw canonicalSid("KC", sid) !== undefined
-        ? Errors.notFound(m.path)
-        : Errors.uniqueNameNotFound();
-    }
+    case "FetchSession":
+      return json(200, toSessionJson(fetchSession(state, service, m), baseUrl));
     case "UpdateSession": {
-      // Update and Delete declare a ^KC pattern, so unique names are not resolved here.
-      const found = store.findBySid(service, m.sid as string);
-      if (!found) throw Errors.notFound(m.path);
-      const updated = store.updateSession(found, parseUpdate(form));
+      const updated = store.updateSession(session(), parseUpdate(form, readings));
       return json(200, toSessionJson(updated, baseUrl));
     }
-    case "DeleteSession": {
-      const found = store.findBySid(service, m.sid as string);
-      if (!found) throw Errors.notFound(m.path);
-      store.deleteSession(found);
+    case "DeleteSession":
+      store.deleteSession(session());
       return { status: 204 };
+    case "CreateParticipant": {
+      const s = session();
+      const created = store.addParticipant(s, parseParticipantCreate(form));
+      return json(201, toParticipantJson(created, s, baseUrl));
+    }
+    case "ListParticipant": {
+      const s = session();
+      const page = paginate(
+        store.visibleParticipants(s),
+        parsePageRequest(query, readings),
+        `${sessionUrl(baseUrl, s.serviceSid, s.sid)}/Participants`,
+        s.sid,
+        (sid) => store.participantKey(s, sid),
+        "participants",
+      );
+      return json(200, {
+        participants: page.items.map((p) => toParticipantJson(p, s, baseUrl)),
+        meta: page.meta,
+      });
+    }
+    case "FetchParticipant": {
+      const s = session();
+      const p = store.findParticipant(s, m.participantSid as string);
+      if (!p) throw Errors.notFound(m.path);
+      return json(200, toParticipantJson(p, s, baseUrl));
+    }
+    case "DeleteParticipant": {
+      const s = session();
+      const p = store.findParticipant(s, m.participantSid as string);
+      // Deleting twice: the participant is already gone, as a second session delete would be.
+      if (!p || p.dateDeleted !== null) throw Errors.notFound(m.path);
+      store.removeParticipant(s, p);
+      return { status: readings.isAlternative("participantDeleteStatus") ? 204 : 200 };
     }
   }
+}
+
+function fetchSession(state: EmulatorState, service: ServiceRecord, m: OperationMatch) {
+  const sid = m.sid as string;
+  const byName = state.readings.isAlternative("fetchByUniqueName");
+  const found = byName
+    ? state.store.findForFetch(service, sid)
+    : state.store.findBySid(service, sid);
+  if (found) return found;
+  // When names resolve, a value that is not KC-shaped was a unique name: 80308.
+  throw byName && canonicalSid("KC", sid) === undefined
+    ? Errors.uniqueNameNotFound()
+    : Errors.notFound(m.path);
 }

@@ -129,7 +129,22 @@ export function checkInputs(news: Record<string, unknown>, now = Date.now()): Ch
       );
     } else {
       const checked = v.map((p, i) => checkParticipant(p, i, fail));
-      if (checked.every((p) => p !== undefined)) inputs.participants = checked;
+      const ids = checked.map((p) => (p && !isUnknown(p) ? p.identifier : undefined));
+      let duplicate = false;
+      ids.forEach((id, i) => {
+        const first = ids.indexOf(id);
+        if (id !== undefined && !isUnknown(id) && first < i) {
+          duplicate = true;
+          fail(
+            "participants",
+            `participants[${i}].identifier ${JSON.stringify(id)} repeats participants[${first}]: ` +
+              "Twilio refuses a duplicate participant (80623)",
+          );
+        }
+      });
+      if (checked.every((p) => p !== undefined) && !duplicate) {
+        inputs.participants = checked;
+      }
     }
   }
 

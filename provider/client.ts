@@ -4,18 +4,45 @@ import axios, { AxiosInstance } from "axios";
 import * as http from "node:http";
 import * as https from "node:https";
 import type { TwilioSettings } from "./config";
-import { TwilioApiError, TwilioNetworkError, toApiError } from "./errors";
+import { limiterFor, type ConcurrencyLimiter, type Outcome } from "./limiter";
+import {
+  PaginationError,
+  TwilioApiError,
+  TwilioNetworkError,
+  TwilioRequestError,
+  toApiError,
+} from "./errors";
 import type {
+  ParticipantArgs,
   SessionCreateForm,
   SessionUpdateForm,
+  TwilioPage,
+  TwilioPageMeta,
+  TwilioParticipant,
   TwilioSession,
   TwilioSessionPage,
 } from "./types";
 
+/** Twilio's operationIds, as logs name a request. */
+export type Operation =
+  | "CreateSession"
+  | "FetchSession"
+  | "UpdateSession"
+  | "DeleteSession"
+  | "ListSession"
+  | "ListParticipant"
+  | "CreateParticipant"
+  | "DeleteParticipant";
+
 /** What a retry looked like, for logs and tests. */
 export interface RetryEvent {
+  operation: Operation;
+  /** The session concerned: `KC...`, `"unique name"`, or the Service for a listing. */
+  subject: string;
   request: string;
+  /** The attempt about to be made (2 for the first retry). */
   attempt: number;
+  maxAttempts: number;
   delayMs: number;
   reason: string;
 }
@@ -25,6 +52,11 @@ export interface ClientOptions {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   onRetry?: (event: RetryEvent) => void;
+  /**
+   * Receives one line per retry, and per request with logLevel debug. Defaults to stderr,
+   * which the Pulumi engine shows for providers and programs alike.
+   */
+  log?: (line: string) => void;
   /** First backoff step; doubles per attempt up to maxDelayMs. */
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -34,18 +66,18 @@ type Method = "GET" | "POST" | "DELETE";
 type Form = Record<string, string | number | undefined | Array<object>>;
 
 interface CallOptions {
+  operation: Operation;
+  subject: string;
   /**
    * Whether to retry when the request may have been applied but the answer was lost
    * (connection reset, timeout, 500). Safe only for requests whose repetition is harmless
    * or detectable.
    */
-  retryAmbiguous: boolean;
+  retryAmbiguous?: boolean;
 }
 
-/** Set on errors thrown after an attempt whose answer was lost: it may have been applied. */
-export interface MaybeApplied {
-  afterLostAnswer?: boolean;
-}
+/** The largest PageSize Twilio documents for ListSession (it may serve fewer per page). */
+export const MAX_PAGE_SIZE = 1000;
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 /** Statuses that say the request was refused before Twilio acted on it. */
@@ -68,7 +100,7 @@ export function encodeForm(form: Form): string {
 }
 
 /** Participant keys as Twilio's own Participant-create parameters name them. */
-function participantsForm(participants: SessionCreateForm["Participants"]) {
+function participantsForm(participants: ParticipantArgs[] | undefined) {
   return participants?.map((p) => ({
     Identifier: p.identifier,
     FriendlyName: p.friendlyName,
@@ -78,6 +110,11 @@ function participantsForm(participants: SessionCreateForm["Participants"]) {
 }
 
 const seg = (s: string) => encodeURIComponent(s);
+const SID = /^KC[0-9a-fA-F]{32}$/;
+/** How logs name a session: its SID as is, a unique name quoted. */
+const subjectOf = (sidOrName: string) =>
+  SID.test(sidOrName) ? sidOrName : JSON.stringify(sidOrName);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** A URL without its scheme and host, as errors and logs name a request. */
 export const pathOf = (url: string) => url.replace(/^https?:\/\/[^/]+/, "");
@@ -86,6 +123,7 @@ export class TwilioProxyClient {
   private readonly http: AxiosInstance;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly limiter: ConcurrencyLimiter;
 
   constructor(
     private readonly settings: TwilioSettings,
@@ -102,64 +140,135 @@ export class TwilioProxyClient {
     });
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.random = options.random ?? Math.random;
+    this.limiter = limiterFor(`${settings.baseUrl} ${settings.username}`, settings.maxConcurrency);
   }
 
   createSession(serviceSid: string, form: SessionCreateForm): Promise<TwilioSession> {
     const body = { ...form, Participants: participantsForm(form.Participants) };
-    // A lost answer to a create is only safe to retry when a unique name lets a duplicate
-    // be detected (80603); otherwise a retry could leave two sessions.
     return this.call("POST", `/v1/Services/${seg(serviceSid)}/Sessions`, body, {
+      operation: "CreateSession",
+      subject: form.UniqueName === undefined ? "a new session" : subjectOf(form.UniqueName),
+      // A lost answer to a create is only safe to retry when a unique name lets a duplicate
+      // be detected (80603); otherwise a retry could leave two sessions.
       retryAmbiguous: form.UniqueName !== undefined,
     });
   }
 
   fetchSession(serviceSid: string, sidOrUniqueName: string): Promise<TwilioSession> {
     const path = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sidOrUniqueName)}`;
-    return this.call("GET", path);
+    return this.call("GET", path, undefined, {
+      operation: "FetchSession",
+      subject: subjectOf(sidOrUniqueName),
+    });
   }
 
   updateSession(serviceSid: string, sid: string, form: SessionUpdateForm): Promise<TwilioSession> {
     const path = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sid)}`;
-    return this.call("POST", path, { ...form });
+    return this.call("POST", path, { ...form }, { operation: "UpdateSession", subject: sid });
   }
 
   async deleteSession(serviceSid: string, sid: string): Promise<void> {
     const path = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sid)}`;
-    await this.call("DELETE", path);
+    await this.call("DELETE", path, undefined, { operation: "DeleteSession", subject: sid });
   }
 
-  /** The first page of a Service's sessions. */
-  listSessions(serviceSid: string, pageSize?: number): Promise<TwilioSessionPage> {
-    const query = pageSize === undefined ? "" : `?PageSize=${pageSize}`;
-    return this.call("GET", `/v1/Services/${seg(serviceSid)}/Sessions${query}`);
+  /**
+   * Every page of a Service's sessions, in Twilio's order: the first page, then each
+   * `meta.next_page_url` exactly as Twilio gave it (page URLs are never built here, since
+   * Twilio refuses a `Page` without its `PageToken`). Stop early by leaving the loop.
+   */
+  async *sessionPages(serviceSid: string, pageSize?: number): AsyncGenerator<TwilioSessionPage> {
+    const url = `/v1/Services/${seg(serviceSid)}/Sessions`;
+    const opts: CallOptions = { operation: "ListSession", subject: `Service ${serviceSid}` };
+    for await (const page of this.pages<TwilioSession>(url, "sessions", pageSize, opts)) {
+      yield { sessions: page.items, meta: page.meta };
+    }
   }
 
-  /** A later page, from the absolute `meta.next_page_url` Twilio gave. */
-  listSessionsPage(url: string): Promise<TwilioSessionPage> {
-    return this.call("GET", url);
+  /** Every participant of a session, those Twilio soft-deleted (`date_deleted`) included. */
+  async listParticipants(serviceSid: string, sessionSid: string): Promise<TwilioParticipant[]> {
+    const url = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sessionSid)}/Participants`;
+    const opts: CallOptions = { operation: "ListParticipant", subject: sessionSid };
+    const all: TwilioParticipant[] = [];
+    for await (const page of this.pages<TwilioParticipant>(url, "participants", undefined, opts)) {
+      all.push(...page.items);
+    }
+    return all;
   }
 
-  private async call<T>(
-    method: Method,
-    url: string,
-    form?: Form,
-    opts: CallOptions = { retryAmbiguous: true },
-  ) {
+  createParticipant(
+    serviceSid: string,
+    sessionSid: string,
+    participant: ParticipantArgs,
+  ): Promise<TwilioParticipant> {
+    const url = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sessionSid)}/Participants`;
+    const [form] = participantsForm([participant])!;
+    return this.call("POST", url, form, {
+      operation: "CreateParticipant",
+      subject: sessionSid,
+      // Whether Twilio refuses a second participant with the same identifier is unverified:
+      // a lost answer is checked by listing instead (see the provider).
+      retryAmbiguous: false,
+    });
+  }
+
+  async deleteParticipant(serviceSid: string, sessionSid: string, sid: string): Promise<void> {
+    const url = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sessionSid)}/Participants/${seg(sid)}`;
+    await this.call("DELETE", url, undefined, {
+      operation: "DeleteParticipant",
+      subject: sessionSid,
+    });
+  }
+
+  /** The pages of a Twilio list, following `meta.next_page_url` verbatim, never one twice. */
+  private async *pages<T>(
+    path: string,
+    key: string,
+    pageSize: number | undefined,
+    opts: CallOptions,
+  ): AsyncGenerator<{ items: T[]; meta: TwilioPageMeta }> {
+    let url = `${this.settings.baseUrl}${path}${pageSize === undefined ? "" : `?PageSize=${pageSize}`}`;
+    const fetched = new Set<string>();
+    for (;;) {
+      const page = await this.call<TwilioPage>("GET", url, undefined, opts);
+      fetched.add(url);
+      if (typeof page?.meta?.url === "string") fetched.add(page.meta.url);
+      const items = page?.[key];
+      if (!Array.isArray(items)) {
+        throw new PaginationError(`Twilio's answer to GET ${pathOf(url)} has no ${key} array`);
+      }
+      yield { items: items as T[], meta: page.meta };
+      const next = page.meta?.next_page_url;
+      if (next === null || next === undefined || next === "") return;
+      checkNextPageUrl(next, this.settings.baseUrl, fetched);
+      url = next;
+    }
+  }
+
+  private async call<T>(method: Method, url: string, form: Form | undefined, opts: CallOptions) {
     const request = `${method} ${pathOf(url)}`;
     const body = form === undefined ? undefined : encodeForm(form);
+    const maxAttempts = this.settings.maxRetries + 1;
+    const retryAmbiguous = opts.retryAmbiguous ?? true;
     let lostAnswer = false;
-    for (let attempt = 0; ; attempt++) {
-      let failure: { reason: string; ambiguous: boolean; retryAfterS?: number; error: Error };
+    for (let attempt = 1; ; attempt++) {
+      let failure: {
+        reason: string;
+        ambiguous: boolean;
+        retryAfterS?: number;
+        error: TwilioRequestError;
+      };
+      const started = Date.now();
       try {
-        const res = await this.http.request({
-          method,
-          url,
-          data: body,
-          headers:
-            body === undefined ? {} : { "Content-Type": "application/x-www-form-urlencoded" },
-        });
+        const res = await this.send(method, url, body);
+        const requestId = res.headers["twilio-request-id"];
+        this.debug(
+          `${request} -> ${res.status} in ${Date.now() - started} ms` +
+            (requestId ? ` (Twilio-Request-Id ${requestId})` : ""),
+        );
         if (res.status < 400) return res.data as T;
         const error = toApiError(res.status, res.data, request);
+        if (requestId) error.requestId = String(requestId);
         const date = Date.parse(String(res.headers.date));
         if (!Number.isNaN(date)) error.serverDate = date;
         if (!RETRY_STATUSES.has(res.status)) throw markLost(error, lostAnswer);
@@ -175,6 +284,7 @@ export class TwilioProxyClient {
         const code = (err as { code?: string }).code ?? "unknown";
         const reason =
           code === "ECONNABORTED" ? `no answer within ${this.settings.timeoutMs} ms` : code;
+        this.debug(`${request} -> ${reason} after ${Date.now() - started} ms`);
         failure = {
           reason,
           ambiguous: !REFUSED_NETWORK.has(code),
@@ -182,13 +292,53 @@ export class TwilioProxyClient {
         };
       }
       lostAnswer ||= failure.ambiguous;
-      if (attempt >= this.settings.maxRetries || (failure.ambiguous && !opts.retryAmbiguous)) {
+      if (attempt >= maxAttempts || (failure.ambiguous && !retryAmbiguous)) {
         throw markLost(failure.error, lostAnswer);
       }
-      const delayMs = this.backoff(attempt, failure.retryAfterS);
-      this.options.onRetry?.({ request, attempt: attempt + 1, delayMs, reason: failure.reason });
+      const delayMs = this.backoff(attempt - 1, failure.retryAfterS);
+      const event: RetryEvent = {
+        operation: opts.operation,
+        subject: opts.subject,
+        request,
+        attempt: attempt + 1,
+        maxAttempts,
+        delayMs,
+        reason: failure.reason,
+      };
+      this.log(
+        `${event.operation} ${event.subject}: ${event.reason}; retry ${event.attempt} of ` +
+          `${maxAttempts} in ${seconds(delayMs)}` +
+          (failure.retryAfterS === undefined ? "" : ` (Retry-After ${failure.retryAfterS} s)`),
+      );
+      this.options.onRetry?.(event);
       await this.sleep(delayMs);
     }
+  }
+
+  /** One HTTP exchange, within the account's limit on requests in flight. */
+  private async send(method: Method, url: string, body: string | undefined) {
+    const slot = await this.limiter.acquire();
+    let outcome: Outcome = "other";
+    try {
+      const res = await this.http.request({
+        method,
+        url,
+        data: body,
+        headers: body === undefined ? {} : { "Content-Type": "application/x-www-form-urlencoded" },
+      });
+      outcome = res.status === 429 ? "throttled" : res.status < 400 ? "success" : "other";
+      return res;
+    } finally {
+      this.limiter.release(slot, outcome);
+    }
+  }
+
+  private log(line: string): void {
+    (this.options.log ?? writeStderr)(`twilio-proxy: ${line}`);
+  }
+
+  private debug(line: string): void {
+    if (this.settings.logLevel === "debug") this.log(line);
   }
 
   /** Exponential backoff with full jitter, never shorter than Twilio's Retry-After. */
@@ -203,6 +353,37 @@ export class TwilioProxyClient {
   }
 }
 
-function markLost<E extends Error>(error: E, lostAnswer: boolean): E & MaybeApplied {
-  return Object.assign(error, { afterLostAnswer: lostAnswer });
+const writeStderr = (line: string) => {
+  process.stderr.write(`${line}\n`);
+};
+
+/**
+ * A next page must be new (no loops) and on the host the credentials are meant for: the
+ * configured base URL's origin, or another Twilio host over HTTPS when that is a Twilio host.
+ */
+function checkNextPageUrl(next: string, baseUrl: string, fetched: Set<string>) {
+  if (fetched.has(next)) {
+    throw new PaginationError(
+      `Twilio's next_page_url repeats a page already fetched (${pathOf(next)}); stopping to avoid a loop`,
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(next);
+  } catch {
+    throw new PaginationError(`Twilio's next_page_url is not an absolute URL`);
+  }
+  const base = new URL(baseUrl);
+  const twilioHost = (u: URL) => u.protocol === "https:" && u.hostname.endsWith(".twilio.com");
+  if (url.origin !== base.origin && !(twilioHost(url) && twilioHost(base))) {
+    throw new PaginationError(
+      `Twilio's next_page_url points to ${url.origin}, not ${base.origin}; not sending credentials there`,
+    );
+  }
+}
+
+/** An attempt whose answer was lost may have been applied, whatever the last attempt met. */
+function markLost<E extends TwilioRequestError>(error: E, lostAnswer: boolean): E {
+  error.mayHaveApplied = lostAnswer;
+  return error;
 }

@@ -1,6 +1,12 @@
 // Where the provider finds Twilio credentials and endpoints: stack config first (read in
 // configure), then the environment, both at run time, so nothing is captured in state.
+//
+// The `twilio:` namespace belongs to the Terraform-bridged Twilio provider, which rejects keys
+// it does not know: only its five keys are read there, with its meaning and its environment
+// fallbacks. Everything that is this package's alone lives under `twilio-proxy:`.
 import { ProviderConfigError } from "./errors";
+
+export type LogLevel = "info" | "debug";
 
 export interface TwilioSettings {
   /** Basic-auth user: an API key SID (SK...) or the account SID (AC...). */
@@ -14,33 +20,65 @@ export interface TwilioSettings {
    * over that session when its create-only fields match, instead of failing.
    */
   adoptOnConflict: boolean;
+  /** `info`: a line per retry; `debug`: also a line per request and answer. */
+  logLevel: LogLevel;
+  /** Ceiling of the adaptive limit on requests in flight to the account; 0 = no limit. */
+  maxConcurrency: number;
 }
 
-/** A source of `twilio:*` settings, such as `ConfigureRequest.config`. */
+/** A source of stack config by full key (`twilio:username`), such as `ConfigureRequest.config`. */
 export type ConfigSource = (key: string) => string | undefined;
 
-const SETTINGS = {
-  accountSid: "TWILIO_ACCOUNT_SID",
-  authToken: "TWILIO_AUTH_TOKEN",
-  apiKey: "TWILIO_API_KEY",
-  apiSecret: "TWILIO_API_SECRET",
-  region: "TWILIO_REGION",
-  edge: "TWILIO_EDGE",
-  proxyBaseUrl: "TWILIO_PROXY_BASE_URL",
+/** The namespace of this package's own settings. */
+export const NAMESPACE = "twilio-proxy";
+
+/**
+ * The Terraform-bridged Twilio provider's keys this package needs, read as it reads them.
+ * (`twilio:accountSid` names the account to manage; Proxy URLs carry no account, so the
+ * credentials alone decide it and the key is not needed here.)
+ */
+const TWILIO_KEYS = {
+  username: ["TWILIO_API_KEY", "TWILIO_ACCOUNT_SID"],
+  password: ["TWILIO_API_SECRET", "TWILIO_AUTH_TOKEN"],
+  region: ["TWILIO_REGION"],
+  edge: ["TWILIO_EDGE"],
+} as const;
+
+/** This package's own keys (`twilio-proxy:<key>`) and their environment names. */
+const OWN_KEYS = {
+  baseUrl: "TWILIO_PROXY_BASE_URL",
   maxRetries: "TWILIO_MAX_RETRIES",
   timeoutMs: "TWILIO_TIMEOUT_MS",
   adoptOnConflict: "TWILIO_ADOPT_ON_CONFLICT",
+  logLevel: "TWILIO_LOG_LEVEL",
+  maxConcurrency: "TWILIO_MAX_CONCURRENCY",
 } as const;
-type Setting = keyof typeof SETTINGS;
+
+/** Keys earlier releases read under `twilio:`, and what replaces each. */
+export const RENAMED_KEYS: Record<string, string> = {
+  "twilio:authToken": "twilio:password",
+  "twilio:apiKey": "twilio:username",
+  "twilio:apiSecret": "twilio:password",
+  "twilio:proxyBaseUrl": `${NAMESPACE}:baseUrl`,
+  "twilio:maxRetries": `${NAMESPACE}:maxRetries`,
+  "twilio:timeoutMs": `${NAMESPACE}:timeoutMs`,
+  "twilio:adoptOnConflict": `${NAMESPACE}:adoptOnConflict`,
+};
 
 export const DEFAULT_MAX_RETRIES = 5;
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * Twilio limits concurrent requests per account but publishes no figure (error 20429); the
+ * adaptive limit finds the account's level below this ceiling, and a user who knows it sets it.
+ */
+export const DEFAULT_MAX_CONCURRENCY = 64;
 
 export const MISSING_CREDENTIALS =
-  "Twilio credentials are missing. Set them in stack config: " +
-  "`pulumi config set twilio:accountSid AC...` and `pulumi config set --secret twilio:authToken ...` " +
-  "(or twilio:apiKey and twilio:apiSecret), or in the environment: " +
-  "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET).";
+  "Twilio credentials are missing. Set them in stack config, with the keys the Twilio provider " +
+  "uses: `pulumi config set twilio:username AC...` (or an API key SID, SK...) and " +
+  "`pulumi config set --secret twilio:password ...` (the auth token or API key secret); or in " +
+  "the environment: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and " +
+  "TWILIO_API_SECRET).";
 
 /** Twilio's host rules (twilio-node getHostname): an edge alone implies region us1. */
 export function twilioBaseUrl(region?: string, edge?: string): string {
@@ -49,7 +87,7 @@ export function twilioBaseUrl(region?: string, edge?: string): string {
 }
 
 function nonNegativeInt(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined || text.trim() === "") return fallback;
+  if (text === undefined) return fallback;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 0) {
     throw new ProviderConfigError(`${name} must be a non-negative integer, got "${text}"`);
@@ -57,36 +95,69 @@ function nonNegativeInt(name: string, text: string | undefined, fallback: number
   return n;
 }
 
+const present = (v: string | undefined) =>
+  v === undefined || v.trim() === "" ? undefined : v.trim();
+
+/**
+ * The credential pair from the environment: an API key pair when both halves are set, else the
+ * account SID and auth token. A pair is never mixed (an API key with an auth token is a 401).
+ */
+function envCredentials(env: NodeJS.ProcessEnv): { username?: string; password?: string } {
+  const [key, secret] = [present(env.TWILIO_API_KEY), present(env.TWILIO_API_SECRET)];
+  if (key && secret) return { username: key, password: secret };
+  return { username: present(env.TWILIO_ACCOUNT_SID), password: present(env.TWILIO_AUTH_TOKEN) };
+}
+
 export function resolveSettings(
   config: ConfigSource = () => undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): TwilioSettings {
-  const get = (key: Setting) => {
-    const v = config(`twilio:${key}`) ?? env[SETTINGS[key]];
-    return v === undefined || v.trim() === "" ? undefined : v.trim();
-  };
-  const [apiKey, apiSecret] = [get("apiKey"), get("apiSecret")];
-  const [accountSid, authToken] = [get("accountSid"), get("authToken")];
-  let username: string, password: string;
-  if (apiKey && apiSecret) [username, password] = [apiKey, apiSecret];
-  else if (accountSid && authToken) [username, password] = [accountSid, authToken];
-  else throw new ProviderConfigError(MISSING_CREDENTIALS);
+  for (const [old, replacement] of Object.entries(RENAMED_KEYS)) {
+    if (present(config(old)) !== undefined) {
+      throw new ProviderConfigError(
+        `stack config key ${old} is no longer read: use ${replacement} instead ` +
+          `(\`pulumi config rm ${old}\`; the \`twilio:\` namespace holds only the Twilio ` +
+          `provider's keys accountSid, username, password, region and edge)`,
+      );
+    }
+  }
+  const twilio = (key: keyof typeof TWILIO_KEYS) => present(config(`twilio:${key}`));
+  const fromEnv = (key: keyof typeof TWILIO_KEYS) =>
+    TWILIO_KEYS[key].map((name) => present(env[name])).find((v) => v !== undefined);
+  const own = (key: keyof typeof OWN_KEYS) =>
+    present(config(`${NAMESPACE}:${key}`)) ?? present(env[OWN_KEYS[key]]);
 
-  const baseUrl = (get("proxyBaseUrl") ?? twilioBaseUrl(get("region"), get("edge"))).replace(
-    /\/+$/,
-    "",
-  );
+  const envPair = envCredentials(env);
+  const username = twilio("username") ?? envPair.username;
+  const password = twilio("password") ?? envPair.password;
+  if (!username || !password) throw new ProviderConfigError(MISSING_CREDENTIALS);
+
+  const region = twilio("region") ?? fromEnv("region");
+  const edge = twilio("edge") ?? fromEnv("edge");
+  const baseUrl = (own("baseUrl") ?? twilioBaseUrl(region, edge)).replace(/\/+$/, "");
   if (!/^https?:\/\//.test(baseUrl)) {
     throw new ProviderConfigError(
-      `twilio:proxyBaseUrl / TWILIO_PROXY_BASE_URL must be an http(s) URL, got "${baseUrl}"`,
+      `${NAMESPACE}:baseUrl / TWILIO_PROXY_BASE_URL must be an http(s) URL, got "${baseUrl}"`,
+    );
+  }
+  const logLevel = (own("logLevel") ?? "info").toLowerCase();
+  if (logLevel !== "info" && logLevel !== "debug") {
+    throw new ProviderConfigError(
+      `${NAMESPACE}:logLevel / TWILIO_LOG_LEVEL must be info or debug, got "${logLevel}"`,
     );
   }
   return {
     username,
     password,
     baseUrl,
-    maxRetries: nonNegativeInt("twilio:maxRetries", get("maxRetries"), DEFAULT_MAX_RETRIES),
-    timeoutMs: nonNegativeInt("twilio:timeoutMs", get("timeoutMs"), DEFAULT_TIMEOUT_MS),
-    adoptOnConflict: ["true", "1", "yes"].includes((get("adoptOnConflict") ?? "").toLowerCase()),
+    maxRetries: nonNegativeInt(`${NAMESPACE}:maxRetries`, own("maxRetries"), DEFAULT_MAX_RETRIES),
+    timeoutMs: nonNegativeInt(`${NAMESPACE}:timeoutMs`, own("timeoutMs"), DEFAULT_TIMEOUT_MS),
+    adoptOnConflict: ["true", "1", "yes"].includes((own("adoptOnConflict") ?? "").toLowerCase()),
+    logLevel,
+    maxConcurrency: nonNegativeInt(
+      `${NAMESPACE}:maxConcurrency`,
+      own("maxConcurrency"),
+      DEFAULT_MAX_CONCURRENCY,
+    ),
   };
 }

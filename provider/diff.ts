@@ -3,16 +3,21 @@ import type { DiffResult } from "@pulumi/pulumi/dynamic";
 import { sameInstant } from "./dates";
 import type {
   DeclaredStatus,
-  ParticipantArgs,
   ProxySessionInputs,
   ProxySessionOutputs,
   SessionStatus,
   SessionUpdateForm,
 } from "./types";
+import {
+  hasChanges,
+  inPlaceObstacle,
+  participantChanges,
+  type ParticipantsKnown,
+} from "./participants";
 import { isUnknown } from "./unknown";
 
 /** Fields Twilio cannot change on an existing session. */
-export const REPLACE_FIELDS = ["serviceSid", "uniqueName", "mode", "participants"] as const;
+export const REPLACE_FIELDS = ["serviceSid", "uniqueName", "mode"] as const;
 /** Fields Twilio's UpdateSession changes in place. */
 export const UPDATE_FIELDS = ["ttl", "dateExpiry", "status"] as const;
 
@@ -27,21 +32,12 @@ function statusDrifted(declared: DeclaredStatus, live: SessionStatus | undefined
   return declared === "closed" ? live !== "closed" : !isActive(live);
 }
 
-function sameParticipants(a: ParticipantArgs[] = [], b: ParticipantArgs[] = []): boolean {
-  const canon = (ps: ParticipantArgs[]) =>
-    JSON.stringify(
-      ps.map((p) => [p.identifier, p.friendlyName, p.proxyIdentifier, p.proxyIdentifierSid]),
-    );
-  return canon(a) === canon(b);
-}
-
 /** The create-only fields whose declared value differs from the live session. */
 export function replacedFields(live: Live, news: ProxySessionInputs): string[] {
   const differs: Record<(typeof REPLACE_FIELDS)[number], () => boolean> = {
     serviceSid: () => news.serviceSid.toLowerCase() !== (live.serviceSid ?? "").toLowerCase(),
     uniqueName: () => news.uniqueName !== live.uniqueName,
     mode: () => news.mode !== live.mode,
-    participants: () => !sameParticipants(news.participants, live.participants),
   };
   return REPLACE_FIELDS.filter((key) => {
     if (news[key] === undefined) return false;
@@ -81,9 +77,44 @@ export function updateForm(live: Live, news: ProxySessionInputs): SessionUpdateF
   return form;
 }
 
+/**
+ * Whether the declared participants differ from the session's (only the fields each declares
+ * count); converged in place by removing and adding participants.
+ */
+export function participantsDrifted(live: Live, news: ProxySessionInputs): boolean {
+  const declared = news.participants;
+  if (declared === undefined) return false;
+  if (isUnknown(declared) || declared.some((p) => isUnknown(p))) return true;
+  return hasChanges(participantChanges(declared, live.participants ?? []));
+}
+
+/** The participants the last known state has: current ones, and those removed. */
+export function knownParticipants(live: Live): ParticipantsKnown {
+  return { current: live.participants ?? [], removed: live.removedParticipants ?? [] };
+}
+
+/**
+ * Why the declared participants cannot be reached in place, so that the session is replaced,
+ * or undefined. Twilio changes nothing of a closed session, and the emulator's default reading
+ * extends that to its participants; removed participants cannot come back and may keep their
+ * place (see inPlaceObstacle).
+ */
+export function participantsObstacle(live: Live, news: ProxySessionInputs): string | undefined {
+  if (!participantsDrifted(live, news)) return undefined;
+  if (live.status === "closed" && updateForm(live, news).Status !== "in-progress") {
+    return "the session is closed and stays closed, and Twilio changes nothing of a closed session";
+  }
+  const declared = news.participants!;
+  if (isUnknown(declared) || declared.some((p) => isUnknown(p))) return undefined;
+  const known = knownParticipants(live);
+  return inPlaceObstacle(participantChanges(declared, known.current), known);
+}
+
 export function diffSession(live: Live, news: ProxySessionInputs): DiffResult {
   const replaces = replacedFields(live, news);
+  if (participantsObstacle(live, news) !== undefined) replaces.push("participants");
   const updates = Object.keys(updateForm(live, news));
+  if (participantsDrifted(live, news)) updates.push("participants");
   // Unique names are unique per Service: a replacement in the same Service that keeps its
   // name must delete the old session first, or Twilio answers 80603.
   const keepsName =

@@ -12,10 +12,17 @@ export type {
   TwilioSessionPage,
 } from "./types";
 export { ProxySessionProvider, type ProviderOptions } from "./provider";
-export { providerStub } from "./stub";
+export { providerModule } from "./stub";
 export { checkInputs } from "./check";
 export { diffSession } from "./diff";
 export { TwilioProxyClient, type ClientOptions, type RetryEvent } from "./client";
 export { resolveSettings, type TwilioSettings } from "./config";
-export { TwilioApiError, TwilioNetworkError, ProviderConfigError } from "./errors";
+export {
+  TwilioProxyError,
+  TwilioRequestError,
+  TwilioApiError,
+  TwilioNetworkError,
+  ProviderConfigError,
+  SessionConflictError,
+} from "./errors";
 export * from "./lookup";

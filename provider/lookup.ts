@@ -4,17 +4,20 @@
 // environment) and never appear in results or errors.
 import * as pulumi from "@pulumi/pulumi";
 import { SID_PATTERNS } from "./check";
-import { pathOf, TwilioProxyClient, type ClientOptions } from "./client";
+import { MAX_PAGE_SIZE, TwilioProxyClient, type ClientOptions } from "./client";
 import { resolveSettings, type ConfigSource } from "./config";
-import { isNotFound } from "./errors";
+import { isNotFound, LookupArgumentError, SessionNotFoundError } from "./errors";
+import { findByUniqueName } from "./find";
 import { toSessionState } from "./session";
-import type { ProxySessionState, TwilioSession, TwilioSessionPage } from "./types";
+import type { ProxySessionState } from "./types";
+
+export { LookupArgumentError, PaginationError, SessionNotFoundError } from "./errors";
 
 export interface LookupOptions {
   /**
-   * Where `twilio:*` settings come from (keys such as `twilio:authToken`). Defaults to the
-   * running Pulumi program's stack config, read with `new pulumi.Config("twilio")`; outside a
-   * program that config is empty and the environment is used.
+   * Where stack config comes from, by full key (`twilio:username`, `twilio-proxy:baseUrl`).
+   * Defaults to the running Pulumi program's stack config; outside a program that config is
+   * empty and the environment is used.
    */
   config?: ConfigSource;
   /** Environment settings (TWILIO_*); defaults to process.env at call time. */
@@ -40,7 +43,7 @@ export interface GetProxySessionOutputArgs {
 
 /** Twilio's PageSize bounds (reference §5). */
 export const MIN_PAGE_SIZE = 1;
-export const MAX_PAGE_SIZE = 1000;
+export { MAX_PAGE_SIZE };
 
 export interface ListProxySessionsArgs {
   serviceSid: string;
@@ -67,48 +70,15 @@ export interface FindUnmanagedSessionsArgs {
   pageSize?: pulumi.Input<number>;
 }
 
-/** The arguments of a lookup are wrong; nothing was sent to Twilio. */
-export class LookupArgumentError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "LookupArgumentError";
-  }
-}
-
-/** Twilio has no such session in the Service. `cause` holds Twilio's own error, if any. */
-export class SessionNotFoundError extends Error {
-  constructor(
-    readonly serviceSid: string,
-    readonly by: "sid" | "uniqueName",
-    readonly key: string,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      `no Proxy session with ${by} "${key}" in Service ${serviceSid}` +
-        (options?.cause instanceof Error ? ` (${options.cause.message})` : ""),
-      options,
-    );
-    this.name = "SessionNotFoundError";
-  }
-}
-
-/** Twilio's list pages did not lead to an end; the listing would be incomplete or endless. */
-export class PaginationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "PaginationError";
-  }
-}
-
 /** The running program's `twilio:*` stack config; empty outside a Pulumi program. */
 const programConfig: ConfigSource = (key) => {
   const at = key.indexOf(":");
   return new pulumi.Config(key.slice(0, at)).get(key.slice(at + 1));
 };
 
-function clientFor(opts: LookupOptions | undefined) {
+function clientFor(opts: LookupOptions | undefined): TwilioProxyClient {
   const settings = resolveSettings(opts?.config ?? programConfig, opts?.env ?? process.env);
-  return { settings, client: new TwilioProxyClient(settings, opts?.client) };
+  return new TwilioProxyClient(settings, opts?.client);
 }
 
 const describe = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : `a ${typeof v}`);
@@ -169,19 +139,18 @@ export async function getProxySession(
     [by, key] = ["uniqueName", uniqueName];
   }
 
-  const { client } = clientFor(opts);
-  let live: TwilioSession;
+  const client = clientFor(opts);
+  if (by === "uniqueName") {
+    const found = await findByUniqueName(client, serviceSid, key);
+    if (!found) throw new SessionNotFoundError(serviceSid, by, key);
+    return toSessionState(found);
+  }
   try {
-    live = await client.fetchSession(serviceSid, key);
+    return toSessionState(await client.fetchSession(serviceSid, key));
   } catch (err) {
     if (isNotFound(err)) throw new SessionNotFoundError(serviceSid, by, key, { cause: err });
     throw err;
   }
-  // A unique name shaped like a SID is resolved by Twilio as a SID: not the session asked for.
-  if (by === "uniqueName" && live.unique_name !== key) {
-    throw new SessionNotFoundError(serviceSid, by, key);
-  }
-  return toSessionState(live);
 }
 
 /**
@@ -197,59 +166,11 @@ export async function listProxySessions(
   checkServiceSid(what, args?.serviceSid);
   checkPageSize(what, args.pageSize);
   const { serviceSid, pageSize } = args;
-  const { settings, client } = clientFor(opts);
-
-  const fetched = new Set<string>();
-  const remember = (url: string, page: TwilioSessionPage) => {
-    fetched.add(url);
-    if (typeof page.meta?.url === "string") fetched.add(page.meta.url);
-  };
-  const firstUrl =
-    `${settings.baseUrl}/v1/Services/${encodeURIComponent(serviceSid)}/Sessions` +
-    (pageSize === undefined ? "" : `?PageSize=${pageSize}`);
-
   const sessions = new Map<string, ProxySessionState>();
-  let page = await client.listSessions(serviceSid, pageSize);
-  remember(firstUrl, page);
-  for (;;) {
-    if (!Array.isArray(page?.sessions)) {
-      throw new PaginationError(
-        `${what}: Twilio's answer for Service ${serviceSid} has no sessions array`,
-      );
-    }
+  for await (const page of clientFor(opts).sessionPages(serviceSid, pageSize)) {
     for (const s of page.sessions) if (!sessions.has(s.sid)) sessions.set(s.sid, toSessionState(s));
-    const next = page.meta?.next_page_url;
-    if (next === null || next === undefined || next === "") break;
-    checkNextPageUrl(what, next, settings.baseUrl, fetched);
-    page = await client.listSessionsPage(next);
-    remember(next, page);
   }
   return [...sessions.values()];
-}
-
-/**
- * A next page must be new (no loops) and on the host the credentials are meant for: the
- * configured base URL's origin, or another Twilio host over HTTPS when that is a Twilio host.
- */
-function checkNextPageUrl(what: string, next: string, baseUrl: string, fetched: Set<string>) {
-  if (fetched.has(next)) {
-    throw new PaginationError(
-      `${what}: Twilio's next_page_url repeats a page already fetched (${pathOf(next)}); stopping to avoid a loop`,
-    );
-  }
-  let url: URL;
-  try {
-    url = new URL(next);
-  } catch {
-    throw new PaginationError(`${what}: Twilio's next_page_url is not an absolute URL`);
-  }
-  const base = new URL(baseUrl);
-  const twilioHost = (u: URL) => u.protocol === "https:" && u.hostname.endsWith(".twilio.com");
-  if (url.origin !== base.origin && !(twilioHost(url) && twilioHost(base))) {
-    throw new PaginationError(
-      `${what}: Twilio's next_page_url points to ${url.origin}, not ${base.origin}; not sending credentials there`,
-    );
-  }
 }
 
 /** The live sessions of a Service that none of `managed` (session SIDs) names. */

@@ -3,16 +3,51 @@
 // (stub.ts), so it is never written into state.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { checkInputs } from "./check";
-import { ClientOptions, MaybeApplied, TwilioProxyClient } from "./client";
+import { ClientOptions, TwilioProxyClient } from "./client";
 import { ConfigSource, resolveSettings, type TwilioSettings } from "./config";
 import { parseIsoDate } from "./dates";
-import { diffSession, replacedFields, updateForm } from "./diff";
-import { isNotFound, isTwilioError, type TwilioApiError } from "./errors";
-import { createForm, declaredOf, inputsFromLive, toOutputs, toSessionState } from "./session";
+import {
+  diffSession,
+  knownParticipants,
+  participantsDrifted,
+  participantsObstacle,
+  replacedFields,
+  updateForm,
+} from "./diff";
+import {
+  isNotFound,
+  ProviderConfigError,
+  SessionConflictError,
+  SessionNotFoundError,
+  TwilioApiError,
+  TwilioProxyError,
+  TwilioRequestError,
+} from "./errors";
+import { findByUniqueName } from "./find";
+import {
+  fromListing,
+  inPlaceObstacle,
+  matches,
+  participantChanges,
+  toParticipantState,
+  type ParticipantsKnown,
+} from "./participants";
+import {
+  createForm,
+  declaredIn,
+  declaredOf,
+  inputsFromLive,
+  toOutputs,
+  toSessionState,
+  withDeclared,
+} from "./session";
 import type {
+  ParticipantArgs,
+  ParticipantState,
   ProxySessionInputs,
   ProxySessionOutputs,
   ProxySessionState,
+  SessionUpdateForm,
   TwilioSession,
 } from "./types";
 
@@ -45,8 +80,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
   ): Promise<dynamic.CheckResult<ProxySessionInputs>> {
     // news is whatever the program sent, not yet the typed inputs: check finds out.
     const { inputs, failures, warnings } = checkInputs(news as unknown as Record<string, unknown>);
-    const warn = this.options.warn ?? ((m: string) => console.error(`warning: ${m}`));
-    warnings.forEach(warn);
+    warnings.forEach((m) => this.warn(m));
     return { inputs, failures };
   }
 
@@ -55,16 +89,23 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     olds: ProxySessionOutputs,
     news: ProxySessionInputs,
   ): Promise<dynamic.DiffResult> {
+    const obstacle = participantsObstacle(olds, news);
+    if (obstacle) {
+      this.warn(`session ${olds.sid} is replaced to change its participants: ${obstacle}`);
+    }
     return diffSession(olds, news);
   }
 
   async create(inputs: ProxySessionInputs): Promise<dynamic.CreateResult<ProxySessionOutputs>> {
     const settings = this.settings();
     const client = this.client(settings);
-    const session = inputs.adopt
-      ? await this.adopt(client, inputs)
-      : await this.createOnce(client, inputs, settings.adoptOnConflict);
-    return { id: session.sid, outs: toOutputs(session, declaredOf(inputs)) };
+    const declared = declaredOf(inputs);
+    if (inputs.adopt) {
+      const { session, participants } = await this.adopt(client, inputs);
+      return { id: session.sid, outs: toOutputs(session, declared, participants) };
+    }
+    const session = await this.createOnce(client, inputs, settings.adoptOnConflict);
+    return { id: session.sid, outs: toOutputs(session, declared) };
   }
 
   async read(
@@ -72,24 +113,28 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     props?: ProxySessionOutputs,
   ): Promise<dynamic.ReadResult<ProxySessionOutputs>> {
     if (!props?.serviceSid) {
-      throw new Error(
+      throw new ProviderConfigError(
         "ProxySession cannot be imported (dynamic providers do not support `pulumi import`, " +
           'pulumi#16175); declare it with `adopt: true` or `adopt: "KC..."` instead',
       );
     }
+    const client = this.client();
+    const declared = declaredIn(props);
     let live: TwilioSession;
+    let participants: ParticipantsKnown | undefined;
     try {
-      live = await this.client().fetchSession(props.serviceSid, id);
+      live = await client.fetchSession(props.serviceSid, id);
+      // Participants are read only when declared: only declared fields can drift.
+      if (declared.participants !== undefined) {
+        const listed = await client.listParticipants(props.serviceSid, id);
+        participants = fromListing(listed, knownParticipants(props));
+      }
     } catch (err) {
       // Gone at Twilio: no id tells the engine to drop it from state.
       if (isNotFound(err)) return {};
       throw err;
     }
-    // State written before `declared` existed falls back to "only the service was declared".
-    const outs = toOutputs(
-      live,
-      props.declared ?? { serviceSid: props.serviceSid, participants: props.participants },
-    );
+    const outs = toOutputs(live, declared, participants);
     return { id: live.sid, props: outs, inputs: inputsFromLive(outs) as ProxySessionOutputs };
   }
 
@@ -98,23 +143,16 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     olds: ProxySessionOutputs,
     news: ProxySessionInputs,
   ): Promise<dynamic.UpdateResult<ProxySessionOutputs>> {
-    const form = updateForm(olds, news);
     const declared = declaredOf(news);
-    if (Object.keys(form).length === 0) {
-      return { outs: { ...olds, participants: declared.participants ?? [], declared } };
+    if (!diffSession(olds, news).changes) {
+      return { outs: withDeclared(olds, declared, knownParticipants(olds)) };
     }
-    const client = this.client();
-    let session: TwilioSession;
-    try {
-      session = await client.updateSession(olds.serviceSid, id, form);
-    } catch (err) {
-      // A retry after a lost answer may meet the first attempt's effect (e.g. 80608 when
-      // closing an already closed session). Converged is success.
-      if (!(err as MaybeApplied).afterLostAnswer) throw err;
-      session = await client.fetchSession(olds.serviceSid, id);
-      if (Object.keys(updateForm(toSessionState(session), news)).length > 0) throw err;
-    }
-    return { outs: toOutputs(session, declared) };
+    const { session, participants } = await this.converge(this.client(), olds, news);
+    return {
+      outs: session
+        ? toOutputs(session, declared, participants)
+        : withDeclared(olds, declared, participants),
+    };
   }
 
   async delete(id: string, props: ProxySessionOutputs): Promise<void> {
@@ -133,6 +171,121 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     return new TwilioProxyClient(settings, this.options.client);
   }
 
+  private warn(message: string): void {
+    (this.options.warn ?? ((m: string) => console.error(`warning: ${m}`)))(message);
+  }
+
+  /**
+   * Makes a live session what `news` declares, in place: its fields in one request, its
+   * participants one request each. A re-opening comes first and a closing last, since Twilio
+   * changes nothing of a closed session. `session` is Twilio's answer, when fields changed.
+   */
+  private async converge(
+    client: TwilioProxyClient,
+    live: ProxySessionState & Pick<ProxySessionOutputs, "participants" | "removedParticipants">,
+    news: ProxySessionInputs,
+  ): Promise<{ session?: TwilioSession; participants: ParticipantsKnown }> {
+    const form = updateForm(live, news);
+    const closing = form.Status === "closed";
+    let session: TwilioSession | undefined;
+    if (Object.keys(form).length > 0 && !closing) {
+      session = await this.updateFields(client, live, form, news);
+    }
+    let participants = knownParticipants(live);
+    if (participantsDrifted(live, news)) {
+      participants = await this.convergeParticipants(
+        client,
+        live,
+        participants,
+        news.participants!,
+      );
+    }
+    if (closing) session = await this.updateFields(client, live, form, news);
+    return { session, participants };
+  }
+
+  /** One UpdateSession; a retry that meets its own lost first attempt's effect is success. */
+  private async updateFields(
+    client: TwilioProxyClient,
+    live: Pick<ProxySessionState, "sid" | "serviceSid">,
+    form: SessionUpdateForm,
+    news: ProxySessionInputs,
+  ): Promise<TwilioSession> {
+    try {
+      return await client.updateSession(live.serviceSid, live.sid, form);
+    } catch (err) {
+      // E.g. 80608 when closing a session the lost attempt already closed.
+      if (!(err instanceof TwilioRequestError && err.mayHaveApplied)) throw err;
+      const session = await client.fetchSession(live.serviceSid, live.sid);
+      if (Object.keys(updateForm(toSessionState(session), news)).length > 0) throw err;
+      return session;
+    }
+  }
+
+  /**
+   * Removes the participants the declaration no longer matches, then adds the missing ones,
+   * one request each. Participants known only from the declaration (state written by create:
+   * Twilio's answer does not carry them) have no SID yet, so those are read first.
+   */
+  private async convergeParticipants(
+    client: TwilioProxyClient,
+    session: Pick<ProxySessionState, "sid" | "serviceSid">,
+    known: ParticipantsKnown,
+    declared: ParticipantArgs[],
+  ): Promise<ParticipantsKnown> {
+    const { serviceSid, sid } = session;
+    if (known.current.some((p) => p.sid === undefined)) {
+      known = fromListing(await client.listParticipants(serviceSid, sid), known);
+    }
+    const changes = participantChanges(declared, known.current);
+    const obstacle = inPlaceObstacle(changes, known);
+    if (obstacle) {
+      throw new SessionConflictError(
+        `the participants of session ${sid} cannot change in place: ${obstacle}. Run ` +
+          `\`pulumi up --replace <urn>\` to replace the session, or declare its participants`,
+      );
+    }
+    for (const p of changes.remove) {
+      // Already gone (removed out of band, or by an interrupted run) is removed.
+      await client.deleteParticipant(serviceSid, sid, p.sid!).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    }
+    const added: ParticipantState[] = [];
+    for (const p of changes.add) added.push(await this.addParticipant(client, session, p));
+    return {
+      current: [...known.current.filter((p) => !changes.remove.includes(p)), ...added],
+      removed: [...known.removed, ...changes.remove.map((p) => p.identifier)],
+    };
+  }
+
+  /**
+   * Adds one participant. When the answer was lost, or Twilio refuses because the session
+   * already has it (an interrupted run added it, unknown to state), the participant as Twilio
+   * lists it is the result.
+   */
+  private async addParticipant(
+    client: TwilioProxyClient,
+    session: Pick<ProxySessionState, "sid" | "serviceSid">,
+    participant: ParticipantArgs,
+  ): Promise<ParticipantState> {
+    try {
+      return toParticipantState(
+        await client.createParticipant(session.serviceSid, session.sid, participant),
+      );
+    } catch (err) {
+      const lost = err instanceof TwilioRequestError && err.mayHaveApplied;
+      const refused = err instanceof TwilioApiError && err.status >= 400 && err.status < 500;
+      if (!lost && !refused) throw err;
+      const listed = await client.listParticipants(session.serviceSid, session.sid);
+      const found = fromListing(listed, { current: [], removed: [] }).current.find((p) =>
+        matches(participant, p),
+      );
+      if (!found) throw err;
+      return found;
+    }
+  }
+
   private async createOnce(
     client: TwilioProxyClient,
     inputs: ProxySessionInputs,
@@ -142,9 +295,9 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     try {
       return await client.createSession(inputs.serviceSid, createForm(inputs));
     } catch (err) {
-      const lostAnswer = (err as MaybeApplied).afterLostAnswer;
+      const lostAnswer = err instanceof TwilioRequestError && err.mayHaveApplied;
       if (lostAnswer && inputs.uniqueName === undefined) {
-        throw new Error(
+        throw new TwilioProxyError(
           `the answer to the create request was lost, so a session may have been created at ` +
             `Twilio without this stack knowing it; it was not retried, to avoid a duplicate. ` +
             `List the Service's sessions to find it, or declare a uniqueName so that retries are ` +
@@ -152,11 +305,20 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
           { cause: err },
         );
       }
-      if (!isTwilioError(err, 80603)) throw err;
+      if (!(err instanceof TwilioApiError) || err.code !== 80603) throw err;
       // Recovery after an interrupted run: the session may exist although state lost it.
-      if (adoptOnConflict) return this.adopt(client, { ...inputs, adopt: true });
-      if (!lostAnswer) throw err;
-      return this.claimLostCreate(client, inputs, err as TwilioApiError, started);
+      if (adoptOnConflict) return (await this.adopt(client, { ...inputs, adopt: true })).session;
+      if (!lostAnswer) {
+        throw new SessionConflictError(
+          `uniqueName "${inputs.uniqueName}" is already used by another session in Service ` +
+            `${inputs.serviceSid}. If you renamed this resource in the program, add ` +
+            `\`aliases: [{ name: "<old name>" }]\` to its options so that Pulumi keeps the ` +
+            `session instead of creating a new one before deleting the old; to manage the ` +
+            `existing session, declare adopt: true. (${err.message})`,
+          { cause: err },
+        );
+      }
+      return this.claimLostCreate(client, inputs, err, started);
     }
   }
 
@@ -176,13 +338,15 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       conflict.serverDate === undefined
         ? started - CLOCK_SKEW_MS
         : conflict.serverDate - (Date.now() - started);
-    const found = await client.fetchSession(inputs.serviceSid, inputs.uniqueName!);
+    const found = await findByUniqueName(client, inputs.serviceSid, inputs.uniqueName!);
+    // Deleted since: a plain retry of the create is then the way forward.
+    if (!found) throw conflict;
     const created = parseIsoDate(found.date_created ?? "") ?? 0;
     const asDeclared =
       createOnlyMismatch(found, inputs).length === 0 &&
       Object.keys(updateForm(toSessionState(found), inputs)).length === 0;
     if (asDeclared && created >= serverStart - 2000) return found;
-    throw new Error(
+    throw new SessionConflictError(
       `uniqueName "${inputs.uniqueName}" is already used by session ${found.sid} ` +
         `(created ${found.date_created}), which this create did not make. Declare it with ` +
         `adopt: true to manage it, or choose another uniqueName. (${conflict.message})`,
@@ -194,39 +358,55 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
   private async adopt(
     client: TwilioProxyClient,
     inputs: ProxySessionInputs,
-  ): Promise<TwilioSession> {
-    const key = inputs.adopt === true ? inputs.uniqueName! : (inputs.adopt as string);
-    let found: TwilioSession;
-    try {
-      found = await client.fetchSession(inputs.serviceSid, key);
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      throw new Error(
-        `adopt: no session ${inputs.adopt === true ? "with uniqueName" : "with SID"} ` +
-          `"${key}" exists in Service ${inputs.serviceSid}; remove adopt to create one`,
-        { cause: err },
-      );
+  ): Promise<{ session: TwilioSession; participants?: ParticipantsKnown }> {
+    const byName = inputs.adopt === true;
+    const key = byName ? inputs.uniqueName! : (inputs.adopt as string);
+    const found = byName
+      ? await findByUniqueName(client, inputs.serviceSid, key)
+      : await client.fetchSession(inputs.serviceSid, key).catch((err: unknown) => {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        });
+    if (!found) {
+      const by = byName ? "uniqueName" : "sid";
+      throw new SessionNotFoundError(inputs.serviceSid, by, key, {
+        message:
+          `adopt: no session with ${by === "sid" ? "SID" : by} "${key}" exists in Service ` +
+          `${inputs.serviceSid}; remove adopt to create one`,
+      });
     }
     const mismatch = createOnlyMismatch(found, inputs);
     if (mismatch.length > 0) {
-      throw new Error(
+      throw new SessionConflictError(
         `adopt: session ${found.sid} differs in fields Twilio cannot change: ` +
           `${mismatch.join("; ")}. Declare the live values, or remove adopt to create a new session`,
       );
     }
-    const form = updateForm(toSessionState(found), inputs);
-    if (Object.keys(form).length === 0) return found;
-    return client.updateSession(inputs.serviceSid, found.sid, form);
+    // Declared participants are compared with Twilio's and converged like an update.
+    const known =
+      inputs.participants === undefined
+        ? { current: [], removed: [] }
+        : fromListing(await client.listParticipants(inputs.serviceSid, found.sid), {
+            current: [],
+            removed: [],
+          });
+    const converged = await this.converge(
+      client,
+      { ...toSessionState(found), participants: known.current, removedParticipants: known.removed },
+      inputs,
+    );
+    return {
+      session: converged.session ?? found,
+      participants: inputs.participants === undefined ? undefined : converged.participants,
+    };
   }
 }
 
-/** Create-only fields that differ. Participants are not returned by Twilio, so not compared. */
+/** Create-only fields that differ (participants can change in place: not among them). */
 function createOnlyMismatch(found: TwilioSession, inputs: ProxySessionInputs): string[] {
   const live = toSessionState(found);
-  return replacedFields(live, inputs)
-    .filter((k) => k !== "participants")
-    .map((k) => {
-      const was = JSON.stringify(live[k as keyof ProxySessionState]);
-      return `${k} is ${was}, declared ${JSON.stringify(inputs[k as keyof ProxySessionInputs])}`;
-    });
+  return replacedFields(live, inputs).map((k) => {
+    const was = JSON.stringify(live[k as keyof ProxySessionState]);
+    return `${k} is ${was}, declared ${JSON.stringify(inputs[k as keyof ProxySessionInputs])}`;
+  });
 }

@@ -1,14 +1,15 @@
 // The resource's public face: what a Pulumi program declares and reads back.
 import * as pulumi from "@pulumi/pulumi";
-import { providerStub } from "./stub";
+import { providerModule } from "./stub";
 import type { ParticipantArgs, ProxySessionArgs, SessionMode, SessionStatus } from "./types";
 
 /**
  * A Twilio Proxy Session. `ttl`, `dateExpiry` and `status` update in place; `serviceSid`,
  * `uniqueName`, `mode` and `participants` replace the session. The resource id is the
- * session SID (KC...).
+ * session SID (KC...). Pulumi's dynamic provider (`pulumi-nodejs`) manages it, as it manages a
+ * `pulumi.dynamic.Resource`, with the small hand-written `__provider` of stub.ts.
  */
-export class ProxySession extends pulumi.dynamic.Resource {
+export class ProxySession extends pulumi.CustomResource {
   declare readonly sid: pulumi.Output<string>;
   declare readonly serviceSid: pulumi.Output<string>;
   declare readonly accountSid: pulumi.Output<string>;
@@ -28,17 +29,17 @@ export class ProxySession extends pulumi.dynamic.Resource {
   declare readonly participants: pulumi.Output<ParticipantArgs[]>;
 
   constructor(name: string, args: ProxySessionArgs, opts?: pulumi.CustomResourceOptions) {
+    // What pulumi.dynamic.Resource does (same type token, so the same URNs), with our text.
     super(
-      providerStub,
+      "pulumi-nodejs:dynamic/twilio:ProxySession",
       name,
       {
         ...OUTPUTS_ONLY,
         ...args,
         dateExpiry: isoDate(args.dateExpiry),
+        __provider: providerModule,
       },
       opts,
-      "twilio",
-      "ProxySession",
     );
   }
 }

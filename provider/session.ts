@@ -1,9 +1,12 @@
 // Mapping between Twilio's wire Session and the resource's outputs and inputs.
+import { isDeepStrictEqual } from "node:util";
 import { sameInstant } from "./dates";
 import { isActive } from "./diff";
+import { inDeclaredForm, type ParticipantsKnown } from "./participants";
 import {
   DECLARABLE_KEYS,
   type DeclaredInputs,
+  type DeclaredRecord,
   type ProxySessionInputs,
   type ProxySessionOutputs,
   type ProxySessionState,
@@ -33,8 +36,49 @@ export function toSessionState(s: TwilioSession): ProxySessionState {
   };
 }
 
-export function toOutputs(s: TwilioSession, declared: DeclaredInputs): ProxySessionOutputs {
-  return { ...toSessionState(s), participants: declared.participants ?? [], declared };
+/** `participants`: as far as Twilio's lists and this provider's changes tell; else declared. */
+export function toOutputs(
+  s: TwilioSession,
+  declared: DeclaredInputs,
+  participants?: ParticipantsKnown,
+): ProxySessionOutputs {
+  return withDeclared(toSessionState(s), declared, participants);
+}
+
+/** The outputs: the live state, the participants and the record of the declaration. */
+export function withDeclared(
+  state: ProxySessionState,
+  declared: DeclaredInputs,
+  participants: ParticipantsKnown = { current: declared.participants ?? [], removed: [] },
+): ProxySessionOutputs {
+  const outs: Omit<ProxySessionOutputs, "declared"> = {
+    ...state,
+    participants: participants.current,
+  };
+  // `state` may be earlier outputs: what they knew of removed participants is in `participants`.
+  delete outs.removedParticipants;
+  if (participants.removed.length > 0) outs.removedParticipants = participants.removed;
+  const record: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(declared)) {
+    // serviceSid is always declared, and refresh takes the live one.
+    if (key === "serviceSid" || value === undefined) continue;
+    record[key] = isDeepStrictEqual(value, outs[key as keyof typeof outs]) ? true : value;
+  }
+  return { ...outs, declared: record as DeclaredRecord };
+}
+
+/**
+ * The declaration that outputs record (`true` stands for the output of the same name). State
+ * written before `declared` existed records only the service and the participants.
+ */
+export function declaredIn(outs: ProxySessionOutputs): DeclaredInputs {
+  if (!outs.declared) return { serviceSid: outs.serviceSid, participants: outs.participants };
+  const declared: Record<string, unknown> = { serviceSid: outs.serviceSid };
+  for (const [key, value] of Object.entries(outs.declared)) {
+    if (key === "serviceSid") continue;
+    declared[key] = value === true ? outs[key as keyof ProxySessionOutputs] : value;
+  }
+  return declared as unknown as DeclaredInputs;
 }
 
 /** The declaration, without the engine's `__provider` or the create-time `adopt`. */
@@ -53,7 +97,7 @@ export function declaredOf(inputs: ProxySessionInputs): DeclaredInputs {
  * `in-progress`, a dateExpiry written with an offset.
  */
 export function inputsFromLive(outs: ProxySessionOutputs): DeclaredInputs {
-  const declared: DeclaredInputs = outs.declared ?? { serviceSid: outs.serviceSid };
+  const declared = declaredIn(outs);
   const inputs: DeclaredInputs = { ...declared, serviceSid: outs.serviceSid };
   if (declared.uniqueName !== undefined && outs.uniqueName !== null) {
     inputs.uniqueName = outs.uniqueName;
@@ -66,6 +110,9 @@ export function inputsFromLive(outs: ProxySessionOutputs): DeclaredInputs {
   }
   if (declared.status !== undefined && !(isActive(declared.status) && isActive(outs.status))) {
     inputs.status = outs.status as DeclaredInputs["status"];
+  }
+  if (declared.participants !== undefined) {
+    inputs.participants = inDeclaredForm(declared.participants, outs.participants);
   }
   return inputs;
 }

@@ -19,6 +19,15 @@ export interface ParticipantArgs {
   proxyIdentifierSid?: string;
 }
 
+/**
+ * A participant in the resource's outputs: what Twilio reports once refresh or an update has
+ * read it (with its SID, KP...), or what was declared until then (Twilio's create answer does
+ * not carry participants). Fields Twilio reports as null are left out.
+ */
+export interface ParticipantState extends ParticipantArgs {
+  sid?: string;
+}
+
 /** Arguments of a `ProxySession`: what the stack declares. */
 export interface ProxySessionArgs {
   /** The Proxy Service (KS...) the session belongs to. Changing it replaces the session. */
@@ -87,14 +96,27 @@ export interface ProxySessionState {
 
 /** The resource's outputs: the live Session, plus what the stack declared. */
 export interface ProxySessionOutputs extends ProxySessionState {
-  /** The participants declared at creation (Twilio's Session does not return them). */
-  participants: ParticipantArgs[];
-  /** The inputs as last declared, so that refresh can rebuild exactly those inputs. */
-  declared: DeclaredInputs;
+  /** The session's participants: live after a refresh or update, else as declared. */
+  participants: ParticipantState[];
+  /**
+   * Identifiers of participants removed from the session. Twilio keeps them (a soft delete):
+   * they cannot be added again, and may still count toward the limit of two. Absent when none.
+   */
+  removedParticipants?: string[];
+  /** Which inputs the stack last declared, so that refresh can rebuild exactly those inputs. */
+  declared: DeclaredRecord;
 }
 
 /** What a stack declared, less the create-time-only `adopt`. */
 export type DeclaredInputs = Omit<ProxySessionInputs, "adopt">;
+
+/**
+ * The declaration as outputs record it, without repeating them: `true` where the declared value
+ * is the output of the same name, the declared value otherwise (an `open` session that is live
+ * `in-progress`, a ttl that drifted). serviceSid is left out: it is always declared. State
+ * written before this record had the declared values in full, which read the same way.
+ */
+export type DeclaredRecord = { [K in keyof DeclaredInputs]?: DeclaredInputs[K] | true };
 
 /** Twilio's Session resource (`proxy.v1.service.session`) as it travels on the wire. */
 export interface TwilioSession {
@@ -116,18 +138,39 @@ export interface TwilioSession {
   links: { interactions?: string; participants?: string } | null;
 }
 
+/** Twilio's Participant resource (`proxy.v1.service.session.participant`) on the wire. */
+export interface TwilioParticipant {
+  sid: string;
+  session_sid: string | null;
+  identifier: string | null;
+  friendly_name: string | null;
+  proxy_identifier: string | null;
+  proxy_identifier_sid: string | null;
+  /** Set when the participant was removed: Twilio keeps it, soft-deleted. */
+  date_deleted: string | null;
+  date_created: string | null;
+}
+
+/** One page of a Twilio list answer; `meta.key` names the array (`sessions`, `participants`). */
+export interface TwilioPage {
+  meta: TwilioPageMeta;
+  [key: string]: unknown;
+}
+
 /** One page of Twilio's ListSession answer. */
 export interface TwilioSessionPage {
   sessions: TwilioSession[];
-  meta: {
-    page: number;
-    page_size: number;
-    first_page_url: string;
-    previous_page_url: string | null;
-    url: string;
-    next_page_url: string | null;
-    key: string;
-  };
+  meta: TwilioPageMeta;
+}
+
+export interface TwilioPageMeta {
+  page: number;
+  page_size: number;
+  first_page_url: string;
+  previous_page_url: string | null;
+  url: string;
+  next_page_url: string | null;
+  key: string;
 }
 
 /** The form fields Twilio's CreateSession and UpdateSession accept. */

@@ -90,6 +90,19 @@ describe("check: good input", () => {
     expect(r.inputs.ttl).toBe(UNKNOWN);
   });
 
+  it("refuses the same participant twice, as Twilio would (80623)", () => {
+    const p = { identifier: "+15550001111" };
+    const r = checkInputs({ serviceSid: KS, participants: [p, { ...p, friendlyName: "again" }] });
+    expect(r.failures).toEqual([
+      {
+        property: "participants",
+        reason: expect.stringMatching(
+          /participants\[1\]\.identifier "\+15550001111" repeats participants\[0\]/,
+        ),
+      },
+    ]);
+  });
+
   it("lets a whole unknown participants list through", () => {
     expect(checkInputs({ serviceSid: KS, participants: UNKNOWN }).failures).toEqual([]);
   });

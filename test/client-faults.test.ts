@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TwilioProxyClient, type RetryEvent } from "../provider";
 import { resolveSettings } from "../provider/config";
-import { EmulatorHarness } from "./support/emulator";
+import { EmulatorHarness, NAME_LOOKUP_READINGS } from "./support/emulator";
 
 let emu: EmulatorHarness;
 beforeAll(async () => {
@@ -29,13 +29,23 @@ const provider = () => emu.provider();
 const declare = (over: Record<string, unknown> = {}) => ({ serviceSid: emu.serviceSid, ...over });
 
 describe("retries", () => {
-  it("retries a 429 after Twilio's Retry-After", async () => {
+  it("retries a 429 after Twilio's Retry-After, when Twilio sends one", async () => {
+    await emu.setReading("retryAfter", "alternative");
     await emu.setFaults({ next: ["rate429"], retryAfterSeconds: 3 });
     const { c, sleeps, retries } = client();
     await c.createSession(emu.serviceSid, { UniqueName: "rl" });
     expect(sleeps).toEqual([3000]);
     expect(retries[0].reason).toBe("HTTP 429 (20429)");
     expect((await emu.calls()).CreateSession).toBe(2);
+    expect(await emu.sessions()).toHaveLength(1);
+  });
+
+  it("backs off on its own after a 429 without Retry-After (the emulator's default)", async () => {
+    await emu.setFaults({ next: ["rate429", "rate429"], retryAfterSeconds: 3 });
+    const { c, sleeps } = client({}, () => 1);
+    await c.createSession(emu.serviceSid, { UniqueName: "rl" });
+    expect(sleeps).toEqual([200, 400]);
+    expect((await emu.calls()).CreateSession).toBe(3);
     expect(await emu.sessions()).toHaveLength(1);
   });
 
@@ -88,14 +98,18 @@ describe("retries", () => {
   });
 });
 
-describe("a create whose answer was lost", () => {
+describe.each(NAME_LOOKUP_READINGS)("a create whose answer was lost, %s", (_, reading) => {
+  beforeEach(() => emu.setReading("fetchByUniqueName", reading));
+
   it("with a uniqueName: the retry meets 80603 and takes the session this attempt created", async () => {
     await emu.setFaults({ next: ["resetAfter"] });
     const r = await provider().create(declare({ uniqueName: "once", ttl: 60 }));
     const live = await emu.sessions();
     expect(live).toHaveLength(1);
     expect(r.id).toBe(live[0].sid);
-    expect(await emu.calls()).toMatchObject({ CreateSession: 2, FetchSession: 1 });
+    const claim =
+      reading === "alternative" ? { FetchSession: 1 } : { FetchSession: 1, ListSession: 1 };
+    expect(await emu.calls()).toMatchObject({ CreateSession: 2, ...claim });
   });
 
   it("with a uniqueName someone else already holds: a clear error, nothing taken", async () => {
@@ -159,29 +173,33 @@ describe("updates and deletes whose answer was lost", () => {
   });
 });
 
-describe("recovery after an interrupted run (TWILIO_ADOPT_ON_CONFLICT)", () => {
-  const recovering = () => emu.provider({ env: emu.env({ TWILIO_ADOPT_ON_CONFLICT: "true" }) });
+describe.each(NAME_LOOKUP_READINGS)(
+  "recovery after an interrupted run (TWILIO_ADOPT_ON_CONFLICT), %s",
+  (_, reading) => {
+    beforeEach(() => emu.setReading("fetchByUniqueName", reading));
+    const recovering = () => emu.provider({ env: emu.env({ TWILIO_ADOPT_ON_CONFLICT: "true" }) });
 
-  it("takes over the session an interrupted run created, converging its ttl", async () => {
-    const orphan = await provider().create(declare({ uniqueName: "orphan", ttl: 60 }));
-    const r = await recovering().create(declare({ uniqueName: "orphan", ttl: 120 }) as never);
-    expect(r.id).toBe(orphan.id);
-    expect(r.outs!.ttl).toBe(120);
-    expect(await emu.sessions()).toHaveLength(1);
-  });
+    it("takes over the session an interrupted run created, converging its ttl", async () => {
+      const orphan = await provider().create(declare({ uniqueName: "orphan", ttl: 60 }));
+      const r = await recovering().create(declare({ uniqueName: "orphan", ttl: 120 }) as never);
+      expect(r.id).toBe(orphan.id);
+      expect(r.outs!.ttl).toBe(120);
+      expect(await emu.sessions()).toHaveLength(1);
+    });
 
-  it("still refuses a session whose create-only fields differ", async () => {
-    await provider().create(declare({ uniqueName: "other", mode: "voice-only" }));
-    const err = await recovering()
-      .create(declare({ uniqueName: "other", mode: "message-only" }) as never)
-      .catch((e: Error) => e);
-    expect((err as Error).message).toMatch(/adopt: session KC\w+ differs/);
-  });
+    it("still refuses a session whose create-only fields differ", async () => {
+      await provider().create(declare({ uniqueName: "other", mode: "voice-only" }));
+      const err = await recovering()
+        .create(declare({ uniqueName: "other", mode: "message-only" }) as never)
+        .catch((e: Error) => e);
+      expect((err as Error).message).toMatch(/adopt: session KC\w+ differs/);
+    });
 
-  it("is off by default: the conflict is Twilio's 80603", async () => {
-    await provider().create(declare({ uniqueName: "taken" }));
-    await expect(provider().create(declare({ uniqueName: "taken" }) as never)).rejects.toThrow(
-      /80603/,
-    );
-  });
-});
+    it("is off by default: the conflict is Twilio's 80603", async () => {
+      await provider().create(declare({ uniqueName: "taken" }));
+      await expect(provider().create(declare({ uniqueName: "taken" }) as never)).rejects.toThrow(
+        /80603/,
+      );
+    });
+  },
+);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diffSession, updateForm } from "../provider/diff";
+import { diffSession, participantsObstacle, updateForm } from "../provider/diff";
 import type { ProxySessionInputs, ProxySessionOutputs } from "../provider/types";
 import { UNKNOWN } from "../provider/unknown";
 
@@ -165,7 +165,6 @@ describe("diff: replacements", () => {
     ["serviceSid", { serviceSid: KS2 }],
     ["uniqueName", { uniqueName: "order-2" }],
     ["mode", { mode: "message-only" as const }],
-    ["participants", { participants: [{ identifier: "+15550002222" }] }],
   ])("replaces the session when %s changes", (field, change) => {
     const d = diffSession(live(), declared(change));
     expect(d.changes).toBe(true);
@@ -200,5 +199,76 @@ describe("diff: replacements", () => {
     const d = diffSession(live(), declared({ mode: "voice-only", participants: [], ttl: 1 }));
     expect(d.changes).toBe(true);
     expect(d.replaces).toEqual(["mode"]);
+  });
+});
+
+describe("diff: participants", () => {
+  const alice = { sid: "KP" + "1".repeat(32), identifier: "+15550001111", friendlyName: "Alice" };
+  const bob = { sid: "KP" + "2".repeat(32), identifier: "+15550002222", proxyIdentifier: "+1555" };
+  const carol = { identifier: "+15550003333" };
+  const inPlace = { changes: true, replaces: [], deleteBeforeReplace: false };
+
+  it("never drift when not declared", () => {
+    expect(diffSession(live({ participants: [alice] }), declared()).changes).toBe(false);
+  });
+
+  it("compare only the fields declared, in any order", () => {
+    const l = live({ participants: [alice, bob] });
+    const d = declared({ participants: [{ identifier: bob.identifier }, alice] });
+    expect(diffSession(l, d).changes).toBe(false);
+  });
+
+  it("add a participant into a free place in place", () => {
+    const d = diffSession(
+      live({ participants: [alice] }),
+      declared({ participants: [alice, carol] }),
+    );
+    expect(d).toEqual(inPlace);
+  });
+
+  it("remove a participant in place", () => {
+    const d = diffSession(
+      live({ participants: [alice, bob] }),
+      declared({ participants: [alice] }),
+    );
+    expect(d).toEqual(inPlace);
+  });
+
+  it("change the only participant in place: its removal and the addition fit in two places", () => {
+    const d = diffSession(live({ participants: [alice] }), declared({ participants: [carol] }));
+    expect(d).toEqual(inPlace);
+  });
+
+  it("replace the session to swap one of two participants: removed ones keep their place", () => {
+    const l = live({ participants: [alice, bob] });
+    const d = declared({ uniqueName: "order-1", participants: [alice, carol] });
+    expect(diffSession(l, d)).toEqual({
+      changes: true,
+      replaces: ["participants"],
+      deleteBeforeReplace: true,
+    });
+    expect(participantsObstacle(l, d)).toMatch(/session holds 2 participants, removed ones/);
+  });
+
+  it("replace the session to bring back a removed participant: Twilio does not re-add one", () => {
+    const l = live({ participants: [alice], removedParticipants: [bob.identifier] });
+    const d = declared({ participants: [alice, { identifier: bob.identifier }] });
+    expect(diffSession(l, d).replaces).toEqual(["participants"]);
+    expect(participantsObstacle(l, d)).toMatch(/was removed .* does not add a removed participant/);
+  });
+
+  it("replace a closed session that stays closed; change them in place when it re-opens", () => {
+    const closed = live({ status: "closed", participants: [alice] });
+    const add = { participants: [alice, carol] };
+    expect(diffSession(closed, declared(add)).replaces).toEqual(["participants"]);
+    expect(diffSession(closed, declared({ ...add, status: "closed" })).replaces).toEqual([
+      "participants",
+    ]);
+    expect(diffSession(closed, declared({ ...add, status: "open" }))).toEqual(inPlace);
+  });
+
+  it("are a change when unknown at preview, decided once known", () => {
+    const d = diffSession(live({ participants: [alice] }), declared({ participants: UNKNOWN as never }));
+    expect(d).toEqual(inPlace);
   });
 });

@@ -177,11 +177,11 @@ describe("rates", () => {
 });
 
 describe("fault kinds", () => {
-  it("429 carries Retry-After and the 20429 body", async () => {
+  it("429 carries the 20429 body and, by default, no Retry-After", async () => {
     await setFaults({ rate429: 1, retryAfterSeconds: 7 });
     const r = await call("POST", sessionsPath(), { form: {} });
     expect(r.outcome).toBe(429);
-    expect(r.res?.headers.get("retry-after")).toBe("7");
+    expect(r.res?.headers.has("retry-after")).toBe(false);
     expect(r.body).toEqual({
       code: 20429,
       message: "Too Many Requests",
@@ -189,6 +189,14 @@ describe("fault kinds", () => {
       status: 429,
     });
     expect(await sessionCount()).toBe(0);
+  });
+
+  it("429 carries Retry-After from the fault config under the retryAfter alternative", async () => {
+    expect((await control("POST", "readings", { retryAfter: "alternative" })).status).toBe(200);
+    await setFaults({ rate429: 1, retryAfterSeconds: 7 });
+    expect((await call("POST", sessionsPath(), { form: {} })).res?.headers.get("retry-after")).toBe(
+      "7",
+    );
     await setFaults({ rate429: 1 });
     expect((await call("GET", sessionsPath())).res?.headers.get("retry-after")).toBe("1");
   });
@@ -232,7 +240,7 @@ describe("fault kinds", () => {
     // A naive client retry now collides with its own first attempt.
     await setFaults({});
     const retry = await call("POST", sessionsPath(), { form: { UniqueName: "applied" } });
-    expect(retry.outcome).toBe(400);
+    expect(retry.outcome).toBe(409);
     expect(retry.body?.code).toBe(80603);
 
     await setFaults({ resetAfterRate: 1 });
@@ -342,6 +350,7 @@ describe("counters and config", () => {
       resetBefore: 0,
       resetAfter: 0,
       hang: 0,
+      concurrency429: 0,
     });
   });
 
@@ -371,6 +380,8 @@ describe("counters and config", () => {
     [{ latencyMs: 1.5 }],
     [{ methods: "POST" }],
     [{ rate_429: 0.5 }],
+    [{ maxConcurrent: 0 }],
+    [{ maxConcurrent: 1.5 }],
     [[]],
   ])("rejects %j and keeps the previous config", async (config) => {
     await setFaults({ rate503: 0.5, seed: 9 });
@@ -381,6 +392,80 @@ describe("counters and config", () => {
       rate503: 0.5,
       seed: 9,
     });
+  });
+});
+
+describe("concurrency limit", () => {
+  interface RequestsBody {
+    inFlight: number;
+    peakInFlight: number;
+  }
+  const requests = async () => (await control<RequestsBody>("GET", "requests")).body;
+  /** The server notices a client's abort asynchronously: wait for it, without timing anything. */
+  async function untilInFlight(n: number): Promise<void> {
+    for (let i = 0; i < 200 && (await requests()).inFlight !== n; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect((await requests()).inFlight).toBe(n);
+  }
+
+  it("answers 429/20429 to a request arriving while maxConcurrent are in flight", async () => {
+    // Two hung requests hold both slots for as long as their clients wait.
+    await setFaults({ maxConcurrent: 2, next: ["hang", "hang"] });
+    const held = [1, 2].map(() => call("GET", sessionsPath(), { timeoutMs: 2000 }));
+    await untilInFlight(2);
+    const refused = await call("POST", sessionsPath(), { form: {} });
+    expect(refused.outcome).toBe(429);
+    expect(refused.body).toEqual({
+      code: 20429,
+      message: "Too Many Requests",
+      more_info: "https://www.twilio.com/docs/errors/20429",
+      status: 429,
+    });
+    expect(refused.res?.headers.has("retry-after")).toBe(false);
+    expect(await sessionCount()).toBe(0);
+    // Credentials are checked first: a bad one is 401, neither limited nor counted in flight.
+    expect((await call("GET", sessionsPath(), { auth: "Basic bm86cGU=" })).outcome).toBe(401);
+    expect(await injected()).toMatchObject({ concurrency429: 1, hang: 2 });
+
+    expect(await Promise.all(held)).toEqual([{ outcome: "timeout" }, { outcome: "timeout" }]);
+    await untilInFlight(0);
+    expect((await call("POST", sessionsPath(), { form: {} })).outcome).toBe(201);
+    expect(await requests()).toMatchObject({ inFlight: 0, peakInFlight: 2 });
+    const log = (await control<{ requests: Json[] }>("GET", "requests/log")).body.requests;
+    expect(log.map((e) => e.fault)).toEqual(["hang", "hang", "concurrency429", null, null]);
+  });
+
+  it("counts requests waiting out the latency as in flight", async () => {
+    await setFaults({ maxConcurrent: 2, latencyMs: 1000 });
+    const all = await Promise.all([1, 2, 3, 4, 5].map(() => call("GET", sessionsPath())));
+    const seen = all.map((r) => r.outcome);
+    expect(count(seen, 200)).toBe(2);
+    expect(count(seen, 429)).toBe(3);
+    expect((await injected()).concurrency429).toBe(3);
+    expect((await requests()).peakInFlight).toBe(2);
+  });
+
+  it("sends Retry-After under the retryAfter alternative", async () => {
+    expect((await control("POST", "readings", { retryAfter: "alternative" })).status).toBe(200);
+    await setFaults({ maxConcurrent: 1, next: ["hang"], retryAfterSeconds: 4 });
+    const held = call("GET", sessionsPath(), { timeoutMs: 2000 });
+    await untilInFlight(1);
+    const refused = await call("GET", sessionsPath());
+    expect(refused.outcome).toBe(429);
+    expect(refused.res?.headers.get("retry-after")).toBe("4");
+    expect((await held).outcome).toBe("timeout");
+  });
+
+  it("records the peak without a limit; requests/reset restarts it from the current count", async () => {
+    await setFaults({ latencyMs: 1000 });
+    await Promise.all([1, 2, 3].map(() => call("GET", sessionsPath())));
+    expect((await requests()).peakInFlight).toBe(3);
+    expect(await injected()).toMatchObject({ concurrency429: 0 });
+    await control("POST", "requests/reset");
+    expect(await requests()).toMatchObject({ inFlight: 0, peakInFlight: 0 });
+    await control("POST", "reset");
+    expect((await control<{ config: Json }>("GET", "faults")).body.config).toEqual({});
   });
 });
 

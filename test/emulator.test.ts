@@ -4,14 +4,21 @@ import { join } from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "../emulator";
+import { READINGS, startEmulator, type ReadingId, type RunningEmulator } from "../emulator";
 import { parseCliArgs } from "../emulator/cli";
 
 // ---------------------------------------------------------------------------------------------
 // OpenAPI 3.0 -> JSON Schema, so ajv can check responses against Twilio's own document.
 
 type Json = Record<string, unknown>;
-type Operation = "CreateSession" | "ListSession" | "FetchSession" | "UpdateSession";
+type Operation =
+  | "CreateSession"
+  | "ListSession"
+  | "FetchSession"
+  | "UpdateSession"
+  | "CreateParticipant"
+  | "ListParticipant"
+  | "FetchParticipant";
 
 const spec = JSON.parse(
   readFileSync(join(__dirname, "..", "emulator", "spec", "twilio_proxy_v1.json"), "utf8"),
@@ -75,18 +82,21 @@ ajv.addKeyword({
 
 const COLLECTION = "/v1/Services/{ServiceSid}/Sessions";
 const INSTANCE = "/v1/Services/{ServiceSid}/Sessions/{Sid}";
+const PARTICIPANTS = "/v1/Services/{ServiceSid}/Sessions/{SessionSid}/Participants";
+const PARTICIPANT = `${PARTICIPANTS}/{Sid}`;
 const validators: Record<Operation, ValidateFunction> = {
   CreateSession: ajv.compile(operationSchema(COLLECTION, "post", "201")),
   ListSession: ajv.compile(operationSchema(COLLECTION, "get", "200")),
   FetchSession: ajv.compile(operationSchema(INSTANCE, "get", "200")),
   UpdateSession: ajv.compile(operationSchema(INSTANCE, "post", "200")),
+  CreateParticipant: ajv.compile(operationSchema(PARTICIPANTS, "post", "201")),
+  ListParticipant: ajv.compile(operationSchema(PARTICIPANTS, "get", "200")),
+  FetchParticipant: ajv.compile(operationSchema(PARTICIPANT, "get", "200")),
 };
-const validated: Record<Operation, number> = {
-  CreateSession: 0,
-  ListSession: 0,
-  FetchSession: 0,
-  UpdateSession: 0,
-};
+const validated = Object.fromEntries(Object.keys(validators).map((op) => [op, 0])) as Record<
+  Operation,
+  number
+>;
 
 const SESSION_KEYS = [
   "sid",
@@ -129,13 +139,42 @@ function assertSessionShape(s: Json): void {
   });
 }
 
+const PARTICIPANT_KEYS = [
+  "sid",
+  "session_sid",
+  "service_sid",
+  "account_sid",
+  "friendly_name",
+  "identifier",
+  "proxy_identifier",
+  "proxy_identifier_sid",
+  "date_deleted",
+  "date_created",
+  "date_updated",
+  "url",
+  "links",
+].sort();
+
+/** What the schema cannot say about a participant, as for sessions. */
+function assertParticipantShape(p: Json): void {
+  expect(Object.keys(p).sort()).toEqual(PARTICIPANT_KEYS);
+  for (const key of ["date_deleted", "date_created", "date_updated"]) {
+    if (p[key] !== null) expect(p[key], key).toMatch(TWILIO_DATE);
+  }
+  const session = `${emu.baseUrl}/v1/Services/${p.service_sid}/Sessions/${p.session_sid}`;
+  expect(p.url).toBe(`${session}/Participants/${p.sid}`);
+  expect(p.links).toEqual({ message_interactions: `${p.url}/MessageInteractions` });
+}
+
+/** Delete operations answer without a body: nothing to validate. */
 function operationOf(method: string, path: string): Operation | undefined {
   const parts = path.split("?")[0].split("/");
   if (parts.length === 5) return method === "GET" ? "ListSession" : "CreateSession";
-  // DeleteSession answers 204 without a body: nothing to validate.
   if (parts.length === 6 && method !== "DELETE") {
     return method === "GET" ? "FetchSession" : "UpdateSession";
   }
+  if (parts.length === 7) return method === "GET" ? "ListParticipant" : "CreateParticipant";
+  if (parts.length === 8 && method === "GET") return "FetchParticipant";
   return undefined;
 }
 
@@ -188,8 +227,11 @@ async function api(
     const validate = validators[op];
     expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
     validated[op] += 1;
-    const sessions = op === "ListSession" ? (body.sessions as Json[]) : [body];
-    sessions.forEach(assertSessionShape);
+    if (op === "ListSession") (body.sessions as Json[]).forEach(assertSessionShape);
+    else if (op === "ListParticipant")
+      (body.participants as Json[]).forEach(assertParticipantShape);
+    else if (op.endsWith("Participant")) assertParticipantShape(body);
+    else assertSessionShape(body);
   }
   return { status: res.status, headers: res.headers, text, body };
 }
@@ -235,6 +277,15 @@ function expectError(res: ApiResponse, status: number, code: number, message?: s
   expect(res.body.more_info).toBe(`https://www.twilio.com/docs/errors/${code}`);
   expect(typeof res.body.message).toBe("string");
   if (message !== undefined) expect(res.body.message).toMatch(message);
+}
+
+/** 80603, 80607 and 80608 answer 409 unless the conflictHttpStatus alternative is on. */
+const CONFLICT = 409;
+
+/** Switches one reading of the shared emulator; the reset before each test restores defaults. */
+async function useReading(id: ReadingId, position: "default" | "alternative" = "alternative") {
+  const res = await control("POST", "readings", { [id]: position });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
 }
 
 /**
@@ -330,12 +381,13 @@ describe("OpenAPI conformance", () => {
     expect(s.status).toBe("open");
     expect(s.mode).toBe("voice-and-message");
     expect(s.ttl).toBe(0);
-    expect(s.closed_reason).toBe("");
+    // A real 2019 create response: date_started and closed_reason null (reference §9).
+    expect(s.date_started).toBeNull();
+    expect(s.closed_reason).toBeNull();
     expect(s.unique_name).toBeNull();
     expect(s.date_ended).toBeNull();
     expect(s.date_last_interaction).toBeNull();
     expect(s.date_expiry).toBeNull();
-    expect(s.date_started).toBe(s.date_created);
     expect(s.date_updated).toBe(s.date_created);
     expect(await fetchSession(s.sid as string)).toEqual(s);
   });
@@ -357,7 +409,7 @@ describe("OpenAPI conformance", () => {
       ttl: 3600,
       mode: "message-only",
     });
-    await fetchSession("Order #1234");
+    await fetchSession(s.sid as string);
   });
 
   it("in-progress, closed (update and expiry) and re-opened sessions conform", async () => {
@@ -406,6 +458,7 @@ describe("authentication", () => {
     "Basic " + Buffer.from(`${user}:${pass}`).toString("base64");
   const AUTH_ERROR = {
     code: 20003,
+    detail: "Your AccountSid or AuthToken was incorrect.",
     message: "Authenticate",
     more_info: "https://www.twilio.com/docs/errors/20003",
     status: 401,
@@ -447,11 +500,45 @@ describe("authentication", () => {
       const res = await api(method, path, form, header);
       expect(res.status).toBe(401);
       expect(res.body).toEqual(AUTH_ERROR);
-      expect(res.headers.get("www-authenticate")).toMatch(/^Basic/);
+      expect(res.headers.get("www-authenticate")).toBe('Basic realm="Twilio API"');
     }
     // Nothing was changed by the rejected calls.
     expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(1);
     expect((await fetchSession(sid)).status).toBe("open");
+  });
+
+  it("checks credentials before routing: bad paths and methods are 401 too", async () => {
+    for (const [method, path] of [
+      ["GET", "/v1/Services"],
+      ["GET", "/nowhere"],
+      ["PUT", sessionsPath()],
+      ["GET", `${sessionsPath()}/x/y/z`],
+    ]) {
+      const res = await api(method, path, undefined, null);
+      expect(res.status, `${method} ${path}`).toBe(401);
+      expect(res.body).toEqual(AUTH_ERROR);
+    }
+  });
+});
+
+describe("response headers", () => {
+  it("every Twilio-route answer has a request id and a bare JSON content type", async () => {
+    const s = await createSession();
+    const answers = [
+      await api("GET", sessionPath(s.sid as string)),
+      await api("GET", sessionsPath()),
+      await api("GET", sessionPath("KC" + "0".repeat(32))),
+      await api("GET", "/v1/Services"),
+      await api("PUT", sessionsPath()),
+      await api("GET", sessionsPath(), undefined, null),
+      await api("DELETE", sessionPath(s.sid as string)),
+    ];
+    const ids = answers.map((r) => r.headers.get("twilio-request-id"));
+    for (const id of ids) expect(id).toMatch(/^RQ[0-9a-f]{32}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const r of answers.filter((a) => a.status !== 204)) {
+      expect(r.headers.get("content-type")).toBe("application/json");
+    }
   });
 });
 
@@ -528,7 +615,7 @@ describe("create", () => {
   it("keeps unique names unique per service (80603)", async () => {
     await createSession({ UniqueName: "order-1" });
     const dup = await api("POST", sessionsPath(), { UniqueName: "order-1" });
-    expectError(dup, 400, 80603, /order-1/);
+    expectError(dup, CONFLICT, 80603, /order-1/);
     const service = await control<{ sid: string }>("POST", "services", {});
     expect((await createSession({ UniqueName: "order-1" }, service.body.sid)).unique_name).toBe(
       "order-1",
@@ -538,9 +625,38 @@ describe("create", () => {
   it("still reserves the name of a closed session, and frees it on delete", async () => {
     const s = await createSession({ UniqueName: "reserved" });
     await api("POST", sessionPath(s.sid as string), { Status: "closed" });
-    expectError(await api("POST", sessionsPath(), { UniqueName: "reserved" }), 400, 80603);
+    expectError(await api("POST", sessionsPath(), { UniqueName: "reserved" }), CONFLICT, 80603);
     expect((await api("DELETE", sessionPath(s.sid as string))).status).toBe(204);
     expect((await createSession({ UniqueName: "reserved" })).unique_name).toBe("reserved");
+  });
+
+  it("frees the name of a closed session under the closedSessionKeepsUniqueName alternative", async () => {
+    await useReading("closedSessionKeepsUniqueName");
+    const s = await createSession({ UniqueName: "reused" });
+    await api("POST", sessionPath(s.sid as string), { Status: "closed" });
+    const again = await createSession({ UniqueName: "reused" });
+    expect(again.sid).not.toBe(s.sid);
+    // The live holder is the one the name refers to; a second live one is still refused.
+    expectError(await api("POST", sessionsPath(), { UniqueName: "reused" }), CONFLICT, 80603);
+    await useReading("fetchByUniqueName");
+    expect((await fetchSession("reused")).sid).toBe(again.sid);
+  });
+
+  it("answers the conflicts 80603, 80607 and 80608 with 400 under conflictHttpStatus", async () => {
+    await useReading("conflictHttpStatus");
+    await createSession({ UniqueName: "taken" });
+    expectError(await api("POST", sessionsPath(), { UniqueName: "taken" }), 400, 80603);
+    const closed = await createSession({ Status: "closed" });
+    expectError(await api("POST", sessionPath(closed.sid as string), { Ttl: "5" }), 400, 80607);
+    const open = await createSession();
+    const res = await api("POST", sessionPath(open.sid as string), { Status: "failed" });
+    expectError(res, 400, 80608);
+  });
+
+  it("rejects an empty UniqueName with 80701; emptyUniqueName treats it as none", async () => {
+    expectError(await api("POST", sessionsPath(), { UniqueName: "" }), 400, 80701, "'UniqueName'");
+    await useReading("emptyUniqueName");
+    expect((await createSession({ UniqueName: "" })).unique_name).toBeNull();
   });
 
   it("ignores unknown parameters", async () => {
@@ -553,7 +669,24 @@ describe("participants", () => {
   const storedParticipants = async (sid: string) =>
     (await control<Json>("GET", `sessions/${sid}`)).body.participants as Json[];
 
-  it("accepts a repeated JSON field in PascalCase, snake_case and camelCase", async () => {
+  const camel = {
+    identifier: "+15555550100",
+    friendlyName: "Alice",
+    proxyIdentifier: "+15555550999",
+    proxyIdentifierSid: "PN" + "a".repeat(32),
+  };
+
+  it("rejects camelCase keys with 80701 by default", async () => {
+    for (const key of ["friendlyName", "proxyIdentifier", "proxyIdentifierSid"] as const) {
+      const p = { identifier: "+15555550100", [key]: camel[key] };
+      const res = await api("POST", sessionsPath(), { Participants: JSON.stringify(p) });
+      expectError(res, 400, 80701, "'Participants' is invalid.");
+    }
+    expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(0);
+  });
+
+  it("accepts a repeated JSON field in PascalCase, snake_case and (participantKeyCasing) camelCase", async () => {
+    await useReading("participantKeyCasing");
     for (const [label, p] of [
       [
         "Pascal",
@@ -573,15 +706,7 @@ describe("participants", () => {
           proxy_identifier_sid: "PN" + "a".repeat(32),
         },
       ],
-      [
-        "camel",
-        {
-          identifier: "+15555550100",
-          friendlyName: "Alice",
-          proxyIdentifier: "+15555550999",
-          proxyIdentifierSid: "PN" + "a".repeat(32),
-        },
-      ],
+      ["camel", camel],
     ] as const) {
       const s = await createSession({
         Participants: [JSON.stringify(p), JSON.stringify({ Identifier: "+15555550101" })],
@@ -596,11 +721,10 @@ describe("participants", () => {
         proxy_identifier_sid: "PN" + "a".repeat(32),
       });
       expect(stored[0].sid).toMatch(/^KP[0-9a-f]{32}$/);
-      expect(stored[1], label).toMatchObject({
-        identifier: "+15555550101",
-        friendly_name: null,
-        proxy_identifier: null,
-      });
+      expect(stored[1], label).toMatchObject({ identifier: "+15555550101", friendly_name: null });
+      // Twilio picks a proxy number from the pool when none is given (OpenAPI).
+      expect(stored[1].proxy_identifier).toMatch(/^\+1555555\d{4}$/);
+      expect(stored[1].proxy_identifier_sid).toMatch(/^PN[0-9a-f]{32}$/);
     }
   });
 
@@ -614,48 +738,313 @@ describe("participants", () => {
     ["an empty identifier", [JSON.stringify({ Identifier: "" })]],
     ["a non-string identifier", [JSON.stringify({ Identifier: 15555550100 })]],
     ["invalid JSON", ["{Identifier: +1555}"]],
-    ["a JSON array", [JSON.stringify([{ Identifier: "a" }])]],
     ["a JSON string", [JSON.stringify("a")]],
+    ["a JSON array holding a string", [JSON.stringify(["a"])]],
   ])("rejects %s with 80701", async (_label, values) => {
     const res = await api("POST", sessionsPath(), { Participants: values });
     expectError(res, 400, 80701, /^'Participants.*' is invalid\.$/);
     expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(0);
   });
 
-  it("rejects more than 2 participants with 80609", async () => {
-    const p = (n: number) => JSON.stringify({ Identifier: `+1555555010${n}` });
-    const res = await api("POST", sessionsPath(), { Participants: [p(1), p(2), p(3)] });
+  it("accepts one form value holding a JSON array, as Twilio does", async () => {
+    const both = JSON.stringify([{ Identifier: "alice" }, { identifier: "bob" }]);
+    const s = await createSession({ Participants: both });
+    const stored = await storedParticipants(s.sid as string);
+    expect(stored.map((p) => p.identifier)).toEqual(["alice", "bob"]);
+    const none = await createSession({ Participants: "[]" });
+    expect(await storedParticipants(none.sid as string)).toEqual([]);
+  });
+
+  it.each([
+    ["repeated values", (ps: Json[]) => ps.map((p) => JSON.stringify(p))],
+    ["one JSON array", (ps: Json[]) => [JSON.stringify(ps)]],
+    [
+      "an array and a value",
+      (ps: Json[]) => [JSON.stringify(ps.slice(0, 2)), JSON.stringify(ps[2])],
+    ],
+  ])("rejects more than 2 participants with 80609 (%s)", async (_label, encode) => {
+    const ps = [1, 2, 3].map((n) => ({ Identifier: `+1555555010${n}` }));
+    const res = await api("POST", sessionsPath(), { Participants: encode(ps) });
     expectError(res, 400, 80609);
     expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(0);
   });
 });
 
+describe("participants sub-resource", () => {
+  const participantsPath = (sid: string) => `${sessionPath(sid)}/Participants`;
+  const participantPath = (sid: string, kp: string) => `${participantsPath(sid)}/${kp}`;
+  const add = (sid: string, form: Form) => api("POST", participantsPath(sid), form);
+  const list = async (sid: string) =>
+    (await api("GET", participantsPath(sid))).body.participants as Json[];
+  const live = async (sid: string) =>
+    (await control<Json>("GET", `sessions/${sid}`)).body.participants as Json[];
+  const p = (identifier: string) => JSON.stringify({ Identifier: identifier });
+
+  it("lists the participants created with the session, through links.participants", async () => {
+    const s = await createSession({ Participants: [p("alice"), p("bob")] });
+    const res = await api("GET", (s.links as Json).participants as string);
+    expect(res.status).toBe(200);
+    const listed = res.body.participants as Json[];
+    // Ordered like sessions: date_created, then sid; these two share their second.
+    expect(listed.map((x) => x.sid)).toEqual(listed.map((x) => x.sid).sort());
+    expect(listed.map((x) => x.identifier).sort()).toEqual(["alice", "bob"]);
+    for (const x of listed) {
+      expect(x).toMatchObject({
+        session_sid: s.sid,
+        service_sid: emu.serviceSid,
+        account_sid: emu.accountSid,
+        date_deleted: null,
+        date_created: s.date_created,
+      });
+    }
+    expect(res.body.meta).toMatchObject({
+      key: "participants",
+      page: 0,
+      page_size: 50,
+      url: `${emu.baseUrl}${participantsPath(s.sid as string)}?PageSize=50&Page=0`,
+      next_page_url: null,
+    });
+    // Twilio's paging: PageSize=1 walks both through next_page_url and back.
+    const first = await api("GET", `${participantsPath(s.sid as string)}?PageSize=1`);
+    const second = await api("GET", (first.body.meta as Json).next_page_url as string);
+    expect([
+      ...(first.body.participants as Json[]),
+      ...(second.body.participants as Json[]),
+    ]).toEqual(listed);
+    expect((second.body.meta as Json).next_page_url).toBeNull();
+    const back = await api("GET", (second.body.meta as Json).previous_page_url as string);
+    expect(back.body.participants).toEqual(first.body.participants);
+    expectError(await api("GET", `${participantsPath(s.sid as string)}?Page=1`), 400, 20001);
+  });
+
+  it("creates a participant (201), with Identifier required and a pool number when none is given", async () => {
+    const s = await createSession();
+    await advance(5);
+    const res = await add(s.sid as string, { Identifier: "+15555550100", FriendlyName: "Alice" });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      identifier: "+15555550100",
+      friendly_name: "Alice",
+      date_created: await clockNow(),
+      date_updated: await clockNow(),
+      date_deleted: null,
+    });
+    expect(res.body.sid).toMatch(/^KP[0-9a-f]{32}$/);
+    expect(res.body.proxy_identifier).toMatch(/^\+1555555\d{4}$/);
+    const given = await add(s.sid as string, {
+      Identifier: "messenger:123",
+      ProxyIdentifier: "messenger:987",
+      ProxyIdentifierSid: "PN" + "b".repeat(32),
+    });
+    expect(given.body).toMatchObject({
+      proxy_identifier: "messenger:987",
+      proxy_identifier_sid: "PN" + "b".repeat(32),
+      friendly_name: null,
+    });
+    const both = [res.body.sid, given.body.sid].sort();
+    expect((await list(s.sid as string)).map((x) => x.sid)).toEqual(both);
+    expect((await live(s.sid as string)).map((x) => x.sid).sort()).toEqual(both);
+    for (const created of [res.body, given.body]) {
+      const path = participantPath(s.sid as string, created.sid as string);
+      expect((await api("GET", path)).body).toEqual(created);
+    }
+  });
+
+  it.each([
+    ["Identifier", {}],
+    ["Identifier", { Identifier: "" }],
+    ["Identifier", { Identifier: "x".repeat(192) }],
+    ["FriendlyName", { Identifier: "a", FriendlyName: "x".repeat(256) }],
+    ["ProxyIdentifierSid", { Identifier: "a", ProxyIdentifierSid: "PN123" }],
+  ])("rejects a bad %s with 80701", async (name, form: Form) => {
+    const s = await createSession();
+    expectError(await add(s.sid as string, form), 400, 80701, `'${name}' is invalid.`);
+    expect(await list(s.sid as string)).toEqual([]);
+  });
+
+  it("keeps the limit of 2 participants (80609), whichever way they were added", async () => {
+    const s = await createSession({ Participants: p("alice") });
+    expect((await add(s.sid as string, { Identifier: "bob" })).status).toBe(201);
+    expectError(await add(s.sid as string, { Identifier: "carol" }), 400, 80609);
+    expect(await list(s.sid as string)).toHaveLength(2);
+  });
+
+  it("fetches a participant of its own session only", async () => {
+    const s = await createSession({ Participants: p("alice") });
+    const other = await createSession({ Participants: p("bob") });
+    const [alice] = await list(s.sid as string);
+    const res = await api("GET", participantPath(s.sid as string, alice.sid as string));
+    expect(res.body).toEqual(alice);
+    const wrong = participantPath(other.sid as string, alice.sid as string);
+    expectError(await api("GET", wrong), 404, 20404, /\/Participants\/KP/);
+    expectError(
+      await api("GET", participantPath(s.sid as string, "KP" + "0".repeat(32))),
+      404,
+      20404,
+    );
+    expectError(await api("GET", participantPath(s.sid as string, "alice")), 404, 20404);
+    expectError(await api("GET", participantsPath("KC" + "0".repeat(32))), 404, 20404);
+    expectError(await api("PUT", participantsPath(s.sid as string)), 405, 20004);
+  });
+
+  it("soft-deletes: 200 without a body, still listed with date_deleted, gone from the control API", async () => {
+    const s = await createSession({ Participants: [p("alice"), p("bob")] });
+    const [alice, bob] = await list(s.sid as string);
+    await advance(7);
+    const res = await api("DELETE", participantPath(s.sid as string, alice.sid as string));
+    expect(res.status).toBe(200);
+    expect(res.text).toBe("");
+    const after = await list(s.sid as string);
+    expect(after.map((x) => x.sid)).toEqual([alice.sid, bob.sid]);
+    expect(after[0]).toMatchObject({
+      date_deleted: await clockNow(),
+      date_updated: await clockNow(),
+    });
+    expect(after[1].date_deleted).toBeNull();
+    const fetched = await api("GET", participantPath(s.sid as string, alice.sid as string));
+    expect(fetched.body.date_deleted).toBe(await clockNow());
+    expect((await live(s.sid as string)).map((x) => x.sid)).toEqual([bob.sid]);
+    // Deleting it again: it is already gone.
+    const again = await api("DELETE", participantPath(s.sid as string, alice.sid as string));
+    expectError(again, 404, 20404);
+  });
+
+  it("under deletedParticipantsInList a deleted participant is neither listed nor fetchable", async () => {
+    await useReading("deletedParticipantsInList");
+    const s = await createSession({ Participants: [p("alice"), p("bob")] });
+    const [alice, bob] = await list(s.sid as string);
+    await api("DELETE", participantPath(s.sid as string, alice.sid as string));
+    expect((await list(s.sid as string)).map((x) => x.sid)).toEqual([bob.sid]);
+    const fetched = await api("GET", participantPath(s.sid as string, alice.sid as string));
+    expectError(fetched, 404, 20404);
+  });
+
+  it("answers a delete with 204 under participantDeleteStatus", async () => {
+    await useReading("participantDeleteStatus");
+    const s = await createSession({ Participants: p("alice") });
+    const [alice] = await list(s.sid as string);
+    const res = await api("DELETE", participantPath(s.sid as string, alice.sid as string));
+    expect(res.status).toBe(204);
+  });
+
+  it("counts deleted participants toward the limit, unless deletedParticipantsCount", async () => {
+    const s = await createSession({ Participants: [p("alice"), p("bob")] });
+    const [alice] = await list(s.sid as string);
+    await api("DELETE", participantPath(s.sid as string, alice.sid as string));
+    expectError(await add(s.sid as string, { Identifier: "carol" }), 400, 80609);
+    await useReading("deletedParticipantsCount");
+    expect((await add(s.sid as string, { Identifier: "carol" })).status).toBe(201);
+    expectError(await add(s.sid as string, { Identifier: "dave" }), 400, 80609);
+  });
+
+  it("refuses a duplicate identifier (409 80623), unless duplicateParticipantIdentifier", async () => {
+    const s = await createSession({ Participants: p("alice") });
+    expectError(await add(s.sid as string, { Identifier: "alice" }), 409, 80623, /alice/);
+    expectError(await api("POST", sessionsPath(), { Participants: [p("x"), p("x")] }), 409, 80623);
+    await useReading("duplicateParticipantIdentifier");
+    expect((await add(s.sid as string, { Identifier: "alice" })).status).toBe(201);
+    expect((await createSession({ Participants: [p("x"), p("x")] })).sid).toMatch(/^KC/);
+  });
+
+  it("never re-adds a deleted participant's identifier (80623), in either position", async () => {
+    await useReading("deletedParticipantsCount");
+    for (const position of ["default", "alternative"] as const) {
+      await useReading("duplicateParticipantIdentifier", position);
+      const s = await createSession({ Participants: p("alice") });
+      const [alice] = await list(s.sid as string);
+      await api("DELETE", participantPath(s.sid as string, alice.sid as string));
+      expectError(await add(s.sid as string, { Identifier: "alice" }), 409, 80623);
+    }
+  });
+
+  it("refuses changes on a closed session (80607), unless participantsOnClosedSession", async () => {
+    const s = await createSession({ Participants: p("alice") });
+    const [alice] = await list(s.sid as string);
+    await api("POST", sessionPath(s.sid as string), { Status: "closed" });
+    expectError(await add(s.sid as string, { Identifier: "bob" }), CONFLICT, 80607);
+    const del = await api("DELETE", participantPath(s.sid as string, alice.sid as string));
+    expectError(del, CONFLICT, 80607);
+    expect(await list(s.sid as string)).toHaveLength(1);
+    await useReading("participantsOnClosedSession");
+    expect((await add(s.sid as string, { Identifier: "bob" })).status).toBe(201);
+    expect(
+      (await api("DELETE", participantPath(s.sid as string, alice.sid as string))).status,
+    ).toBe(200);
+  });
+
+  it("goes with its session, counts per operation and needs credentials", async () => {
+    const s = await createSession({ Participants: p("alice") });
+    const [alice] = await list(s.sid as string);
+    const fetchPath = participantPath(s.sid as string, alice.sid as string);
+    await api("GET", fetchPath);
+    await api("POST", participantsPath(s.sid as string), { Identifier: "bob" });
+    expect((await api("GET", fetchPath, undefined, null)).status).toBe(401);
+    await api("DELETE", fetchPath);
+    const counts = (await control<{ byOperation: Json }>("GET", "requests")).body.byOperation;
+    expect(counts).toMatchObject({
+      ListParticipant: 1,
+      FetchParticipant: 2,
+      CreateParticipant: 1,
+      DeleteParticipant: 1,
+    });
+    await api("DELETE", sessionPath(s.sid as string));
+    expectError(await api("GET", participantsPath(s.sid as string)), 404, 20404);
+    expectError(await api("GET", fetchPath), 404, 20404);
+  });
+});
+
 describe("fetch", () => {
-  it("finds a session by sid, uppercase hex sid and unique name", async () => {
+  const setFetchByName = async (position: "default" | "alternative") => {
+    const res = await control("POST", "readings", { fetchByUniqueName: position });
+    expect(res.status).toBe(200);
+  };
+  /** Twilio's 20404 names the path without the /v1 prefix (reference §9). */
+  const notFoundMessage = (path: string) =>
+    `The requested resource ${path.replace(/^\/v1/, "")} was not found`;
+
+  it("finds a session by sid and uppercase hex sid", async () => {
     const s = await createSession({ UniqueName: "Order #42 / ünï" });
     expect(await fetchSession(s.sid as string)).toEqual(s);
     const upper = "KC" + (s.sid as string).slice(2).toUpperCase();
     expect(await fetchSession(upper)).toEqual(s);
-    expect(await fetchSession("Order #42 / ünï")).toEqual(s);
   });
 
-  it("answers 20404 for an unknown sid, naming the path", async () => {
+  it("answers 20404 for an unknown sid, naming the path without /v1", async () => {
     const sid = "KC" + "0".repeat(32);
     const res = await api("GET", sessionPath(sid));
-    expectError(res, 404, 20404, `The requested resource ${sessionPath(sid)} was not found`);
+    expectError(res, 404, 20404, notFoundMessage(sessionPath(sid)));
+    expect(res.body.message).toMatch(/^The requested resource \/Services\/KS/);
   });
 
-  it("answers 404/80308 for an unknown unique name", async () => {
-    await createSession({ UniqueName: "known" });
+  it("by default does not resolve unique names: 20404, exactly as an unknown sid", async () => {
+    await createSession({ UniqueName: "Order #42 / ünï" });
+    for (const name of ["Order #42 / ünï", "unknown"]) {
+      const res = await api("GET", sessionPath(name));
+      expectError(res, 404, 20404, notFoundMessage(sessionPath(name)));
+    }
+  });
+
+  it("with the fetchByUniqueName alternative resolves names, 80308 when unknown", async () => {
+    const s = await createSession({ UniqueName: "Order #42 / ünï" });
+    await setFetchByName("alternative");
+    expect(await fetchSession("Order #42 / ünï")).toEqual(s);
     expectError(await api("GET", sessionPath("unknown")), 404, 80308);
+    expectError(await api("GET", sessionPath("KC" + "0".repeat(32))), 404, 20404);
+    await setFetchByName("default");
+    expectError(await api("GET", sessionPath("Order #42 / ünï")), 404, 20404);
   });
 
-  it("does not find a session through another service", async () => {
-    const s = await createSession({ UniqueName: "mine" });
-    const other = (await control<{ sid: string }>("POST", "services", {})).body.sid;
-    expectError(await api("GET", sessionPath(s.sid as string, other)), 404, 20404);
-    expectError(await api("GET", sessionPath("mine", other)), 404, 80308);
-  });
+  it.each(["default", "alternative"] as const)(
+    "does not find a session through another service (%s reading)",
+    async (position) => {
+      await setFetchByName(position);
+      const s = await createSession({ UniqueName: "mine" });
+      const other = (await control<{ sid: string }>("POST", "services", {})).body.sid;
+      expectError(await api("GET", sessionPath(s.sid as string, other)), 404, 20404);
+      const byName = await api("GET", sessionPath("mine", other));
+      expectError(byName, 404, position === "default" ? 20404 : 80308);
+    },
+  );
 });
 
 describe("unknown service", () => {
@@ -701,15 +1090,30 @@ describe("update", () => {
     expect(await fetchSession(s.sid as string)).toEqual(res.body);
   });
 
-  it("sets and clears DateExpiry", async () => {
+  it("sets DateExpiry; an empty one is 80701, or clears it under emptyDateExpiry", async () => {
     const s = await createSession();
     const set = await update(s.sid as string, { DateExpiry: "2099-01-01T00:00:00+01:00" });
     expect(set.body.date_expiry).toBe("2098-12-31T23:00:00Z");
+    expectError(await update(s.sid as string, { DateExpiry: "" }), 400, 80701, "'DateExpiry'");
+    expectError(await api("POST", sessionsPath(), { DateExpiry: "" }), 400, 80701);
+    await useReading("emptyDateExpiry");
     const cleared = await update(s.sid as string, { DateExpiry: "" });
     expect(cleared.body.date_expiry).toBeNull();
+    expect((await createSession({ DateExpiry: "" })).date_expiry).toBeNull();
   });
 
-  it("ignores parameters that cannot be updated", async () => {
+  it.each([
+    ["UniqueName", { UniqueName: "moved" }],
+    ["Mode", { Mode: "message-only", Ttl: "5" }],
+    ["Participants", { Participants: JSON.stringify({ Identifier: "x" }) }],
+  ])("rejects the create-only %s with 80701 before applying anything", async (name, form: Form) => {
+    const s = await createSession({ UniqueName: "fixed", Mode: "voice-only" });
+    expectError(await update(s.sid as string, form), 400, 80701, `'${name}' is invalid.`);
+    expect(await fetchSession(s.sid as string)).toEqual(s);
+  });
+
+  it("ignores create-only parameters under createOnlyParamsOnUpdate", async () => {
+    await useReading("createOnlyParamsOnUpdate");
     const s = await createSession({ UniqueName: "fixed", Mode: "voice-only" });
     const res = await update(s.sid as string, { UniqueName: "moved", Mode: "message-only" });
     expect(res.status).toBe(200);
@@ -741,14 +1145,25 @@ describe("update", () => {
     const s = await createSession();
     await update(s.sid as string, { Status: "closed" });
     const reopened = await update(s.sid as string, { Status: "in-progress" });
-    expect(reopened.body).toMatchObject({ status: "in-progress", closed_reason: "" });
+    expect(reopened.body).toMatchObject({ status: "in-progress", closed_reason: null });
     expect(reopened.body.date_ended).toBeNull();
     await update(s.sid as string, { Status: "closed" });
     const withTtl = await update(s.sid as string, { Status: "in-progress", Ttl: "120" });
     expect(withTtl.body).toMatchObject({ status: "in-progress", ttl: 120 });
   });
 
-  it("treats re-sending the current status of a live session as a no-op", async () => {
+  it("refuses re-sending the current status of a live session with 80608", async () => {
+    const open = await createSession();
+    expectError(await update(open.sid as string, { Status: "open" }), CONFLICT, 80608);
+    await control("POST", `sessions/${open.sid}/interaction`);
+    const busy = await fetchSession(open.sid as string);
+    const res = await update(open.sid as string, { Status: "in-progress", Ttl: "60" });
+    expectError(res, CONFLICT, 80608);
+    expect(await fetchSession(open.sid as string)).toEqual(busy);
+  });
+
+  it("treats re-sending the current status as a no-op under sameStatusUpdate", async () => {
+    await useReading("sameStatusUpdate");
     const open = await createSession();
     await advance(5);
     expect((await update(open.sid as string, { Status: "open" })).body).toEqual(open);
@@ -771,7 +1186,7 @@ describe("update", () => {
     const s = await createSession(from === "open" ? {} : { Status: from });
     expect(s.status).toBe(from);
     const res = await update(s.sid as string, { Status: to, Ttl: "99" });
-    expectError(res, 400, 80608);
+    expectError(res, CONFLICT, 80608);
     expect(await fetchSession(s.sid as string)).toEqual(s);
   });
 
@@ -783,7 +1198,7 @@ describe("update", () => {
     ["no parameters", {}],
   ])("rejects updating a closed session with %s (80607)", async (_label, form: Form) => {
     const s = await createSession({ Status: "closed" });
-    expectError(await update(s.sid as string, form), 400, 80607);
+    expectError(await update(s.sid as string, form), CONFLICT, 80607);
     expect(await fetchSession(s.sid as string)).toEqual(s);
   });
 
@@ -819,10 +1234,12 @@ describe("delete", () => {
     expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(0);
   });
 
-  it("does not resolve unique names", async () => {
-    await createSession({ UniqueName: "keep-me" });
+  it("does not resolve unique names, whatever the fetchByUniqueName reading", async () => {
+    const s = await createSession({ UniqueName: "keep-me" });
     expectError(await api("DELETE", sessionPath("keep-me")), 404, 20404);
-    expect((await fetchSession("keep-me")).unique_name).toBe("keep-me");
+    await control("POST", "readings", { fetchByUniqueName: "alternative" });
+    expectError(await api("DELETE", sessionPath("keep-me")), 404, 20404);
+    expect((await fetchSession(s.sid as string)).unique_name).toBe("keep-me");
   });
 });
 
@@ -836,6 +1253,33 @@ describe("lifecycle", () => {
     expect(after).toMatchObject({ status: "in-progress", date_last_interaction: now });
     expect(after.date_updated).toBe(now);
     expect(res.body.status).toBe("in-progress");
+  });
+
+  it("date_started is set when the session starts; closed_reason only while closed", async () => {
+    const s = await createSession();
+    expect(s).toMatchObject({ date_started: null, closed_reason: null });
+    const startedAt = await advance(10);
+    await control("POST", `sessions/${s.sid}/interaction`);
+    await advance(10);
+    await control("POST", `sessions/${s.sid}/interaction`);
+    expect(await fetchSession(s.sid as string)).toMatchObject({
+      status: "in-progress",
+      date_started: startedAt,
+      closed_reason: null,
+    });
+    const closed = await api("POST", sessionPath(s.sid as string), { Status: "closed" });
+    expect(closed.body).toMatchObject({ closed_reason: "api", date_started: startedAt });
+    await advance(10);
+    const reopened = await api("POST", sessionPath(s.sid as string), { Status: "in-progress" });
+    expect(reopened.body).toMatchObject({ closed_reason: null, date_started: startedAt });
+
+    // Created in-progress: started at once. Closed before it ever started: never started.
+    const busy = await createSession({ Status: "in-progress" });
+    expect(busy.date_started).toBe(busy.date_created);
+    const never = await createSession({ Status: "closed" });
+    expect(never).toMatchObject({ date_started: null, closed_reason: "api" });
+    const revived = await api("POST", sessionPath(never.sid as string), { Status: "in-progress" });
+    expect(revived.body.date_started).toBe(await clockNow());
   });
 
   it("expires a session when its ttl runs out", async () => {
@@ -879,9 +1323,24 @@ describe("lifecycle", () => {
     expect(res.body).toMatchObject({ status: "closed", closed_reason: "ttl" });
   });
 
-  it("never expires with ttl 0 and no date", async () => {
+  const DAY = 24 * 3600;
+
+  it("closes a session with ttl 0 and no date 90 days after its last interaction", async () => {
     const s = await createSession();
-    await advance(365 * 24 * 3600);
+    await advance(30 * DAY);
+    await control("POST", `sessions/${s.sid}/interaction`);
+    await advance(90 * DAY - 1);
+    expect(await fetchSession(s.sid as string)).toMatchObject({ status: "in-progress", ttl: 0 });
+    await advance(1);
+    const closed = await fetchSession(s.sid as string);
+    expect(closed).toMatchObject({ status: "closed", closed_reason: "ttl", ttl: 0 });
+    expect(closed.date_ended).toBe(await clockNow());
+  });
+
+  it("never expires with ttl 0 and no date under the implicitTtl alternative", async () => {
+    await useReading("implicitTtl");
+    const s = await createSession();
+    await advance(365 * DAY);
     expect((await fetchSession(s.sid as string)).status).toBe("open");
   });
 
@@ -890,7 +1349,7 @@ describe("lifecycle", () => {
     await advance(6);
     const list = await api("GET", sessionsPath());
     expect((list.body.sessions as Json[])[0]).toMatchObject({ sid: s.sid, status: "closed" });
-    expectError(await api("POST", sessionPath(s.sid as string), { Ttl: "500" }), 400, 80607);
+    expectError(await api("POST", sessionPath(s.sid as string), { Ttl: "500" }), CONFLICT, 80607);
   });
 
   it("closes at once when an update moves the expiry into the past", async () => {
@@ -986,7 +1445,16 @@ describe("pagination", () => {
     expect((second.body.sessions as Json[]).map((s) => s.sid)).toEqual(expected.slice(2, 4));
   });
 
-  it("pages by offset when Page is given without a token", async () => {
+  it("refuses Page > 0 without a PageToken (20001); Page=0 is the first page", async () => {
+    await seedFive();
+    const res = await api("GET", `${sessionsPath()}?PageSize=2&Page=1`);
+    expectError(res, 400, 20001, /^PageToken is required for paging\.$/);
+    expectError(await api("GET", `${sessionsPath()}?Page=3&PageToken=`), 400, 20001);
+    expect((await api("GET", `${sessionsPath()}?PageSize=2&Page=0`)).body.sessions).toHaveLength(2);
+  });
+
+  it("pages by offset without a token under the pageWithoutToken alternative", async () => {
+    await useReading("pageWithoutToken");
     const expected = await seedFive();
     const res = await api("GET", `${sessionsPath()}?PageSize=2&Page=1`);
     expect((res.body.sessions as Json[]).map((s) => s.sid)).toEqual(expected.slice(2, 4));
@@ -1003,11 +1471,18 @@ describe("pagination", () => {
     expect((second.body.meta as Json).next_page_url).toBeNull();
   });
 
-  it("clamps PageSize above 1000 to 1000", async () => {
-    await createSession();
-    const res = await api("GET", `${sessionsPath()}?PageSize=1001`);
-    expect((res.body.meta as Json).page_size).toBe(1000);
-    expect((res.body.meta as Json).url).toContain("PageSize=1000");
+  it("clamps PageSize above 100 to 100, or to 1000 under the pageSizeMax alternative", async () => {
+    for (let i = 0; i < 101; i++) await createSession();
+    const res = await api("GET", `${sessionsPath()}?PageSize=1000`);
+    expect(res.body.sessions).toHaveLength(100);
+    expect((res.body.meta as Json).page_size).toBe(100);
+    expect((res.body.meta as Json).url).toContain("PageSize=100&");
+    expect((res.body.meta as Json).next_page_url).toContain("PageSize=100&");
+    await useReading("pageSizeMax");
+    const all = await api("GET", `${sessionsPath()}?PageSize=1000`);
+    expect(all.body.sessions).toHaveLength(101);
+    const over = await api("GET", `${sessionsPath()}?PageSize=1001`);
+    expect((over.body.meta as Json).page_size).toBe(1000);
   });
 
   it.each(["0", "-1", "abc", "2.5"])("rejects PageSize=%s with 80701", async (size) => {
@@ -1059,6 +1534,8 @@ describe("control API", () => {
     await control("GET", "sessions"); // control routes are not counted
     const counts = await control("GET", "requests");
     expect(counts.body).toEqual({
+      inFlight: 0,
+      peakInFlight: 1,
       total: 7,
       byOperation: {
         CreateSession: 1,
@@ -1066,6 +1543,10 @@ describe("control API", () => {
         UpdateSession: 1,
         DeleteSession: 1,
         ListSession: 2,
+        CreateParticipant: 0,
+        FetchParticipant: 0,
+        DeleteParticipant: 0,
+        ListParticipant: 0,
       },
     });
     const zero = await control("POST", "requests/reset");
@@ -1161,7 +1642,7 @@ describe("control API", () => {
     expect(await fetchSession(s.sid as string)).toMatchObject({
       status: "open",
       date_ended: null,
-      closed_reason: "",
+      closed_reason: null,
       date_expiry: "2099-01-01T00:00:00Z",
     });
     await control("PATCH", `sessions/${s.sid}`, { dateExpiry: null });
@@ -1180,11 +1661,84 @@ describe("control API", () => {
   });
 });
 
+describe("readings", () => {
+  type ReadingsBody = { readings: Array<Json & { id: string; active: string }> };
+  const readings = async () => (await control<ReadingsBody>("GET", "readings")).body.readings;
+  const active = async (id: string) => (await readings()).find((r) => r.id === id)?.active;
+
+  it("lists every reading of the registry with its evidence, all at the default", async () => {
+    const list = await readings();
+    expect(list.map((r) => r.id)).toEqual(READINGS.map((r) => r.id));
+    for (const r of list) {
+      expect(Object.keys(r).sort()).toEqual(
+        ["active", "alternativeReading", "behaviour", "defaultReading", "evidence", "id"].sort(),
+      );
+      expect(r.active).toBe("default");
+    }
+  });
+
+  it("every reading is a row of the README table, and every switch there is a reading", () => {
+    const readme = readFileSync(join(__dirname, "..", "emulator", "README.md"), "utf8");
+    const table = readme.split("## Behaviours and their evidence")[1].split("\n## ")[0];
+    const rows = table.split("\n").filter((line) => /^\| (?!-|behaviour )/.test(line));
+    expect(rows.length).toBeGreaterThan(READINGS.length);
+    const alternativeOf = (row: string) => row.split("|")[3].trim();
+    const switches = rows.flatMap((row) => {
+      const alternative = alternativeOf(row);
+      const id = /\(`(\w+)`\)$/.exec(alternative)?.[1];
+      return id === undefined ? [] : [id];
+    });
+    expect([...switches].sort()).toEqual(READINGS.map((r) => r.id).sort());
+    // The rows without a switch say why: confirmed, or inferred with the reason.
+    for (const row of rows) {
+      expect(alternativeOf(row), row).toMatch(/\(`\w+`\)$|^(confirmed|inferred), no switch/);
+    }
+  });
+
+  it("switches readings, refuses unknown ids and bad positions, resets to the start", async () => {
+    const set = await control<ReadingsBody>("POST", "readings", {
+      fetchByUniqueName: "alternative",
+    });
+    expect(set.status).toBe(200);
+    expect(set.body.readings.find((r) => r.id === "fetchByUniqueName")?.active).toBe("alternative");
+    expect((await control("POST", "readings", { noSuchReading: "default" })).status).toBe(400);
+    expect((await control("POST", "readings", { fetchByUniqueName: "on" })).status).toBe(400);
+    // A refused body changes nothing, not even its valid entries.
+    const mixed = { fetchByUniqueName: "default", noSuchReading: "default" };
+    expect((await control("POST", "readings", mixed)).status).toBe(400);
+    expect(await active("fetchByUniqueName")).toBe("alternative");
+    await control("POST", "reset");
+    expect(await active("fetchByUniqueName")).toBe("default");
+  });
+
+  it("starts with alternatives, which reset restores, and refuses unknown ids", async () => {
+    const other = await startEmulator({ alternatives: ["fetchByUniqueName"] });
+    try {
+      const get = async () =>
+        ((await (await fetch(`${other.baseUrl}/__emulator/readings`)).json()) as ReadingsBody)
+          .readings[0].active;
+      expect(await get()).toBe("alternative");
+      await fetch(`${other.baseUrl}/__emulator/readings`, {
+        method: "POST",
+        body: JSON.stringify({ fetchByUniqueName: "default" }),
+      });
+      expect(await get()).toBe("default");
+      await fetch(`${other.baseUrl}/__emulator/reset`, { method: "POST" });
+      expect(await get()).toBe("alternative");
+    } finally {
+      await other.close();
+    }
+    await expect(startEmulator({ alternatives: ["nope" as unknown as ReadingId] })).rejects.toThrow(
+      /unknown reading 'nope'/,
+    );
+  });
+});
+
 describe("CLI arguments", () => {
   it("defaults to 127.0.0.1:4010 without faults", () => {
     expect(parseCliArgs([])).toEqual({
       help: false,
-      options: { host: "127.0.0.1", port: 4010, faults: {} },
+      options: { host: "127.0.0.1", port: 4010, alternatives: [], faults: {} },
     });
   });
 
@@ -1212,12 +1766,18 @@ describe("CLI arguments", () => {
       "3",
       "--fault-methods",
       "post,delete",
+      "--max-concurrent",
+      "4",
+      "--alternative",
+      "fetchByUniqueName",
+      "--alternative=fetchByUniqueName,",
     ]);
     expect(parsed).toEqual({
       help: false,
       options: {
         host: "0.0.0.0",
         port: 0,
+        alternatives: ["fetchByUniqueName"],
         faults: {
           seed: 7,
           rate429: 0.1,
@@ -1229,6 +1789,7 @@ describe("CLI arguments", () => {
           hangRate: 0.01,
           retryAfterSeconds: 3,
           methods: ["POST", "DELETE"],
+          maxConcurrent: 4,
         },
       },
     });
@@ -1243,6 +1804,9 @@ describe("CLI arguments", () => {
     [["--rate-500", "0.6", "--rate-503", "0.6"]],
     [["--latency-ms", "-1"]],
     [["--verbose"]],
+    [["--alternative", "fetchByUniquename"]],
+    [["--alternative"]],
+    [["--max-concurrent", "0"]],
   ])("rejects %j", (argv) => {
     expect(() => parseCliArgs(argv)).toThrow();
   });

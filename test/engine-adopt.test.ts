@@ -2,7 +2,7 @@
 // providers, pulumi#16175), through the engine with the adopt example.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import adoptModule from "../examples/adopt/index";
-import { EmulatorHarness } from "./support/emulator";
+import { EmulatorHarness, NAME_LOOKUP_READINGS } from "./support/emulator";
 import { EngineStack } from "./support/engine";
 
 const adoptProgram = adoptModule as unknown as () => Promise<Record<string, unknown>>;
@@ -20,7 +20,9 @@ async function createdElsewhere(uniqueName?: string) {
   return (await p.create({ serviceSid: emu.serviceSid, uniqueName, ttl: 100 })).id;
 }
 
-describe("adopt through the engine", () => {
+describe.each(NAME_LOOKUP_READINGS)("adopt through the engine, %s", (_, reading) => {
+  beforeEach(() => emu.setReading("fetchByUniqueName", reading));
+
   it("takes over existing sessions by uniqueName and by SID, converging ttl in place", async () => {
     const named = await createdElsewhere("legacy-hotline");
     const unnamed = await createdElsewhere();
@@ -31,9 +33,11 @@ describe("adopt through the engine", () => {
       expect(up.outputs.legacySid.value).toBe(named);
       expect(up.outputs.legacyTtl.value).toBe(7200);
       expect(up.outputs.unnamedSid.value).toBe(unnamed);
+      // By SID one Fetch; by name one Fetch too, plus a list page when names do not resolve.
       expect(await emu.calls()).toMatchObject({
         CreateSession: 0,
         FetchSession: 2,
+        ListSession: reading === "alternative" ? 0 : 1,
         UpdateSession: 1,
       });
       expect(await emu.sessions()).toHaveLength(2);

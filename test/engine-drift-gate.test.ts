@@ -1,20 +1,17 @@
 // Through the real engine: the unmanaged-sessions report as a stack output, and the drift gate
 // (`preview --refresh --expect-no-changes`) with its report, from the Automation API's engine
 // events and from the real `pulumi preview --json` run by examples/pipelines/drift-gate.sh.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as grpc from "@grpc/grpc-js";
 import type { EngineEvent, PulumiFn } from "@pulumi/pulumi/automation";
-import * as langrpc from "@pulumi/pulumi/proto/language_grpc_pb";
 import { ProxySession, findUnmanagedSessions } from "pulumi-twilio-proxy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmulatorHarness } from "./support/emulator";
-import { EngineStack, repoRoot } from "./support/engine";
+import { EngineStack, repoRoot, runDriftGate } from "./support/engine";
 
 const REPORT = path.join(repoRoot, "scripts/drift-report.mjs");
-const GATE = path.join(repoRoot, "examples/pipelines/drift-gate.sh");
 
 let emu: EmulatorHarness;
 let scratch: string;
@@ -37,54 +34,6 @@ function report(input: unknown) {
     encoding: "utf8",
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/**
- * Runs drift-gate.sh against the stack: the real CLI and `pulumi preview --json`, with the inline
- * program served the way the Automation API serves it (a language server the CLI joins with
- * --client), since no Node.js language host is installed here.
- */
-async function runGate(stack: EngineStack, program: PulumiFn) {
-  // Internal to @pulumi/pulumi (its .d.ts exports nothing); the Automation API uses it so.
-  const { LanguageServer } = require("@pulumi/pulumi/automation/server") as {
-    LanguageServer: new (p: PulumiFn) => grpc.UntypedServiceImplementation;
-  };
-  const server = new grpc.Server();
-  server.addService(langrpc.LanguageRuntimeService, new LanguageServer(program));
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) =>
-      e ? reject(e) : resolve(p),
-    ),
-  );
-  const ws = stack.stack.workspace as typeof stack.stack.workspace & {
-    envVars: Record<string, string>;
-  };
-  try {
-    return await new Promise<{ status: number | null; stdout: string; stderr: string }>(
-      (resolve) => {
-        const child = spawn(
-          "bash",
-          [
-            GATE,
-            "test",
-            "--cwd",
-            ws.workDir,
-            `--client=127.0.0.1:${port}`,
-            "--exec-kind",
-            "auto.inline",
-          ],
-          { env: { ...process.env, ...ws.envVars, DRIFT_GATE_SAVE: saved } },
-        );
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("close", (status) => resolve({ status, stdout, stderr }));
-      },
-    );
-  } finally {
-    server.forceShutdown();
-  }
 }
 
 describe("unmanaged sessions and the drift gate through the engine", () => {
@@ -190,7 +139,7 @@ describe("unmanaged sessions and the drift gate through the engine", () => {
 
   it("drift-gate.sh runs the real `pulumi preview --json` and fails with the same report", async () => {
     await emu.resetCalls();
-    const gate = await runGate(stack, program);
+    const gate = await runDriftGate(stack, program, { DRIFT_GATE_SAVE: saved });
     expect(gate.status, gate.stderr).toBe(1);
     expect(gate.stdout.trim().split("\n")).toEqual([
       "drift-gate: 2 of 2 resources would change",
@@ -212,7 +161,7 @@ describe("unmanaged sessions and the drift gate through the engine", () => {
         newState?: { inputs?: Record<string, unknown> };
       }>;
     };
-    expect(doc.config["twilio:authToken"]).toBe("[secret]");
+    expect(doc.config["twilio:password"]).toBe("[secret]");
     expect(fs.readFileSync(saved, "utf8")).not.toContain(emu.emulator.authToken);
     const steps = doc.steps.filter((s) => s.urn.endsWith("::m-ttl"));
     expect(steps.map((s) => s.op)).toEqual(["refresh", "update"]);

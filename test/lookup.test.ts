@@ -21,7 +21,7 @@ import {
   type LookupOptions,
   type ProxySessionState,
 } from "../provider";
-import { EmulatorHarness } from "./support/emulator";
+import { EmulatorHarness, NAME_LOOKUP_READINGS } from "./support/emulator";
 
 let emu: EmulatorHarness;
 let opts: LookupOptions;
@@ -46,10 +46,16 @@ const absentSid = "KC" + "0".repeat(32);
 /** Resolves an Output outside a Pulumi program (no engine: apply runs on known values). */
 const resolve = <T>(o: pulumi.Output<T>) => new Promise<T>((r) => o.apply(r));
 
-describe("getProxySession", () => {
+describe.each(NAME_LOOKUP_READINGS)("getProxySession, %s", (_, reading) => {
   let serviceSid: string;
   let live: Record<string, unknown>;
+  // By name: one Fetch when Twilio resolves names, else a Fetch (20404) and one list page.
+  const byName =
+    reading === "alternative"
+      ? { total: 1, FetchSession: 1 }
+      : { total: 2, FetchSession: 1, ListSession: 1 };
   beforeAll(async () => {
+    await emu.setReading("fetchByUniqueName", reading);
     serviceSid = await newService();
     live = (await client().createSession(serviceSid, {
       UniqueName: "trip-1",
@@ -76,12 +82,12 @@ describe("getProxySession", () => {
     });
   });
 
-  it("by uniqueName: one GET, the same state", async () => {
+  it("by uniqueName: the same state, with the calls this reading of Twilio needs", async () => {
     const bySid = await getProxySession({ serviceSid, sid: live.sid as string }, opts);
     const { result, calls } = await emu.count(() =>
       getProxySession({ serviceSid, uniqueName: "trip-1" }, opts),
     );
-    expect(calls).toMatchObject({ total: 1, FetchSession: 1 });
+    expect(calls).toMatchObject(byName);
     expect(result).toEqual(bySid);
   });
 
@@ -110,20 +116,25 @@ describe("getProxySession", () => {
   it.each([
     ["sid", { sid: absentSid }, `no Proxy session with sid "${absentSid}" in Service`],
     ["uniqueName", { uniqueName: "no-such" }, 'no Proxy session with uniqueName "no-such"'],
-  ])("a missing session by %s is a clear error naming the Service and key", async (_, key, msg) => {
-    const { result: err, calls } = await emu.count(() =>
-      getProxySession({ serviceSid, ...key }, opts).then(
-        () => undefined,
-        (e: Error) => e,
-      ),
-    );
-    expect(calls.total).toBe(1);
-    expect(err).toBeInstanceOf(SessionNotFoundError);
-    expect(err!.message).toContain(msg);
-    expect(err!.message).toContain(serviceSid);
-    expect((err as Error & { cause?: unknown }).cause).toBeInstanceOf(TwilioApiError);
-    expect(err!.message).not.toContain(emu.emulator.authToken);
-  });
+  ])(
+    "a missing session by %s is a clear error naming the Service and key",
+    async (by, key, msg) => {
+      const { result: err, calls } = await emu.count(() =>
+        getProxySession({ serviceSid, ...key }, opts).then(
+          () => undefined,
+          (e: Error) => e,
+        ),
+      );
+      expect(calls.total).toBe(by === "sid" ? 1 : byName.total);
+      expect(err).toBeInstanceOf(SessionNotFoundError);
+      expect(err!.message).toContain(msg);
+      expect(err!.message).toContain(serviceSid);
+      if ("sid" in key) {
+        expect((err as Error & { cause?: unknown }).cause).toBeInstanceOf(TwilioApiError);
+      }
+      expect(err!.message).not.toContain(emu.emulator.authToken);
+    },
+  );
 
   it("a unique name that Twilio resolves as another session's SID is not that session", async () => {
     const other = await client().createSession(serviceSid, { UniqueName: "other" });
@@ -170,15 +181,15 @@ describe("getProxySession", () => {
     expect((err as Error).message).not.toMatch(/wrong-token-1234|AC[0-9a-f]{32}:/);
   });
 
-  it("reads twilio:* from the program's stack config, ahead of the environment", async () => {
+  it("reads the Twilio provider's keys from the program's stack config, ahead of the environment", async () => {
     const saved = pulumi.runtime.allConfig();
     pulumi.runtime.setAllConfig(
       {
-        "twilio:accountSid": emu.emulator.accountSid,
-        "twilio:authToken": emu.emulator.authToken,
-        "twilio:proxyBaseUrl": emu.baseUrl,
+        "twilio:username": emu.emulator.accountSid,
+        "twilio:password": emu.emulator.authToken,
+        "twilio-proxy:baseUrl": emu.baseUrl,
       },
-      ["twilio:authToken"],
+      ["twilio:password"],
     );
     try {
       const state = await getProxySession(
@@ -222,10 +233,17 @@ describe("listProxySessions", () => {
   // emulator sends no next_page_url after an exactly full last page), no URL fetched twice.
   const measured: string[] = [];
   afterAll(() => console.log(`ListSession calls: ${measured.join("; ")}`));
-  describe.each([7, 120])("%i sessions", (n) => {
+  // Twilio's largest page is 100 or 1000 (the OpenAPI document says both): the emulator's
+  // pageSizeMax reading; the listing must be complete under either.
+  describe.each([
+    [7, "default", 100],
+    [120, "default", 100],
+    [120, "alternative", 1000],
+  ] as const)("%i sessions, largest page %s (%i)", (n, reading, largest) => {
     let serviceSid: string;
     let expected: string[];
     beforeAll(async () => {
+      await emu.setReading("pageSizeMax", reading);
       serviceSid = await newService();
       await createSessions(serviceSid, n);
       expected = (await emu.sessions())
@@ -242,12 +260,12 @@ describe("listProxySessions", () => {
       const sids = result.map((s) => s.sid);
       expect(new Set(sids).size).toBe(sids.length);
       expect([...sids].sort()).toEqual(expected);
-      const pages = Math.ceil(n / (pageSize ?? 50));
+      const pages = Math.ceil(n / Math.min(pageSize ?? 50, largest));
       expect(calls).toMatchObject({ total: pages, ListSession: pages });
       const log = (await emu.requestLog()) as Array<{ path: string; query?: unknown }>;
       const urls = log.map((r) => `${r.path}?${JSON.stringify(r.query ?? "")}`);
       expect(new Set(urls).size).toBe(urls.length);
-      measured.push(`N=${n} P=${pageSize ?? "default(50)"} -> ${calls.ListSession}`);
+      measured.push(`N=${n} P=${pageSize ?? "default(50)"} max ${largest} -> ${calls.ListSession}`);
     });
   });
 
@@ -359,5 +377,40 @@ describe("unmanaged sessions", () => {
       opts,
     );
     expect((await resolve(out)).map((s) => s.uniqueName).sort()).toEqual(["u-0", "u-2"]);
+  });
+});
+
+// What a lookup by unique name costs in each reading of Twilio, in a Service of N sessions:
+// one Fetch when names resolve; otherwise that Fetch (20404) plus the list pages up to the
+// session's page, at the largest page size Twilio serves (100 or 1000: another reading).
+describe.each([
+  ...NAME_LOOKUP_READINGS.map(([name, fetch]) => [name, fetch, "default"] as const),
+  ["names not resolved, pages of 1000", "default", "alternative"] as const,
+])("cost of a uniqueName lookup, %s", (_, fetchReading, pageReading) => {
+  const measured: string[] = [];
+  afterAll(() =>
+    console.log(`uniqueName lookup (${fetchReading}/${pageReading}): ${measured.join("; ")}`),
+  );
+
+  it.each([1, 100, 2000])("in a Service of %i sessions", async (n) => {
+    await emu.reset();
+    await emu.setReading("fetchByUniqueName", fetchReading);
+    await emu.setReading("pageSizeMax", pageReading);
+    const serviceSid = await newService();
+    await createSessions(serviceSid, n, "c");
+    // Where the last listed session sits, at the page size Twilio serves for the largest asked.
+    const first = await client().sessionPages(serviceSid, 1000).next();
+    const served = first.value!.meta.page_size;
+    expect(served).toBe(pageReading === "default" ? 100 : 1000);
+    const all = await listProxySessions({ serviceSid, pageSize: 1000 }, opts);
+    const target = all[all.length - 1];
+
+    const { result, calls } = await emu.count(() =>
+      getProxySession({ serviceSid, uniqueName: target.uniqueName! }, opts),
+    );
+    expect(result.sid).toBe(target.sid);
+    const pages = fetchReading === "alternative" ? 0 : Math.ceil(n / served);
+    expect(calls).toMatchObject({ total: 1 + pages, FetchSession: 1, ListSession: pages });
+    measured.push(`N=${n}: ${calls.total} calls`);
   });
 });

@@ -1,7 +1,8 @@
 // The provider's methods against the emulator over real HTTP, counting the calls they make.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ProxySessionInputs } from "../provider";
-import { EmulatorHarness } from "./support/emulator";
+import { SessionConflictError } from "../provider/errors";
+import { EmulatorHarness, NAME_LOOKUP_READINGS } from "./support/emulator";
 
 let emu: EmulatorHarness;
 beforeAll(async () => {
@@ -69,10 +70,12 @@ describe("create", () => {
     await created({ uniqueName: "taken" });
     const p = emu.provider();
     const err = await p.create(declare({ uniqueName: "taken" })).catch((e: Error) => e);
-    expect(err).toBeInstanceOf(Error);
+    expect(err).toBeInstanceOf(SessionConflictError);
     expect((err as Error).message).toMatch(
-      /^Twilio error 80603 \(HTTP 400\): .+ \(https:\/\/www\.twilio\.com\/docs\/errors\/80603\)/,
+      /Twilio error 80603 \(HTTP 409\): .+ \(https:\/\/www\.twilio\.com\/docs\/errors\/80603\)/,
     );
+    // A resource renamed in the program is created before the old one is deleted.
+    expect((err as Error).message).toMatch(/renamed this resource.*aliases/);
     expect((err as Error).message).not.toContain("[object Object]");
   });
 
@@ -119,12 +122,28 @@ describe("read", () => {
     expect(calls.total).toBe(1);
   });
 
-  it("keeps the declared participants, which Twilio does not return", async () => {
+  it("reads the participants from Twilio when they are declared: one list request more", async () => {
     const participants = [{ identifier: "+15550001111" }];
     const { provider, id, outs } = await created({ participants });
-    const r = await provider.read(id, outs);
-    expect(r.props!.participants).toEqual(participants);
+    const { result: r, calls } = await emu.count(() => provider.read(id, outs));
+    expect(calls).toMatchObject({ total: 2, FetchSession: 1, ListParticipant: 1 });
+    // Twilio's view, with the proxy number it picked from the pool...
+    expect(r.props!.participants).toEqual([
+      {
+        sid: expect.stringMatching(/^KP/),
+        identifier: "+15550001111",
+        proxyIdentifier: expect.any(String),
+        proxyIdentifierSid: expect.stringMatching(/^PN/),
+      },
+    ]);
+    // ...and the inputs in the declared form, so refresh shows no change.
     expect(r.inputs).toMatchObject({ participants });
+  });
+
+  it("reads no participant when none is declared", async () => {
+    const { provider, id, outs } = await created();
+    const { calls } = await emu.count(() => provider.read(id, outs));
+    expect(calls).toMatchObject({ total: 1, FetchSession: 1 });
   });
 
   it("sees status changes made by use and by expiry", async () => {
@@ -241,9 +260,9 @@ describe("credentials", () => {
       env: { TWILIO_AUTH_TOKEN: "wrongtoken", TWILIO_ACCOUNT_SID: "ACwrong" },
     });
     const config: Record<string, string> = {
-      "twilio:accountSid": emu.emulator.accountSid,
-      "twilio:authToken": emu.emulator.authToken,
-      "twilio:proxyBaseUrl": emu.baseUrl,
+      "twilio:username": emu.emulator.accountSid,
+      "twilio:password": emu.emulator.authToken,
+      "twilio-proxy:baseUrl": emu.baseUrl,
     };
     await p.configure({
       config: { get: (k: string) => config[k], require: (k: string) => config[k] },
@@ -254,7 +273,7 @@ describe("credentials", () => {
   it("names both ways to set credentials when none are set, and sends nothing", async () => {
     const p = emu.provider({ env: { TWILIO_PROXY_BASE_URL: emu.baseUrl } });
     const { result, calls } = await emu.count(() => p.create(declare()).catch((e: Error) => e));
-    expect((result as Error).message).toMatch(/twilio:authToken/);
+    expect((result as Error).message).toMatch(/twilio:password/);
     expect((result as Error).message).toMatch(/TWILIO_AUTH_TOKEN/);
     expect(calls.total).toBe(0);
   });
@@ -276,7 +295,12 @@ describe("credentials", () => {
   });
 });
 
-describe("adopt", () => {
+describe.each(NAME_LOOKUP_READINGS)("adopt, %s", (_, reading) => {
+  beforeEach(() => emu.setReading("fetchByUniqueName", reading));
+  // By name: one Fetch when Twilio resolves names, else a Fetch (20404) and one list page.
+  const nameLookup =
+    reading === "alternative" ? { FetchSession: 1 } : { FetchSession: 1, ListSession: 1 };
+
   async function existing() {
     const { id } = await created({ uniqueName: "legacy", ttl: 100, mode: "voice-only" });
     return id;
@@ -290,7 +314,7 @@ describe("adopt", () => {
     );
     expect(result.id).toBe(id);
     expect(result.outs!.ttl).toBe(900);
-    expect(calls).toMatchObject({ FetchSession: 1, UpdateSession: 1, CreateSession: 0 });
+    expect(calls).toMatchObject({ ...nameLookup, UpdateSession: 1, CreateSession: 0 });
     expect(await emu.sessions()).toHaveLength(1);
   });
 
@@ -319,6 +343,8 @@ describe("adopt", () => {
       .provider()
       .create(declare({ uniqueName: "nobody", adopt: true }))
       .catch((e: Error) => e);
-    expect((err as Error).message).toMatch(/adopt: no session with uniqueName "nobody"/);
+    expect((err as Error).message).toMatch(
+      /adopt: no session with uniqueName "nobody" exists in Service KS\w+; remove adopt/,
+    );
   });
 });

@@ -6,36 +6,30 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 const root = path.resolve(__dirname, "..");
-// The built package, loaded by Node itself: the text must be what users' programs serialize.
+// The built package, loaded by Node itself: the text must be what users' programs store.
 const load = createRequire(__filename);
-const pulumi = load(
-  path.join(root, "node_modules/@pulumi/pulumi"),
-) as typeof import("@pulumi/pulumi");
 
-async function serialize(stubFile: string): Promise<string> {
-  const { providerStub } = load(stubFile);
-  // The same call pulumi.dynamic.Resource makes.
-  const sf = await pulumi.runtime.serializeFunction(() => providerStub, { allowSecrets: true });
-  return sf.text;
-}
+/** What ProxySession stores as `__provider`, from a build of the package. */
+const providerText = (stubFile: string) =>
+  (load(stubFile) as { providerModule: string }).providerModule;
 
-let text: string;
-beforeAll(async () => {
-  text = await serialize(path.join(root, "dist/provider/stub.js"));
-});
+const text = providerText(path.join(root, "dist/provider/stub.js"));
 
-/** Runs the serialized text the way the engine's provider process does, from `cwd`. */
+/**
+ * Runs the text the way the engine's provider process does, from `cwd`: getProvider() loads it
+ * and calls handler() inside each RPC's error handling, so a failure there fails the RPC.
+ */
 function runInProviderProcess(cwd: string, method: string, args: unknown[]): unknown {
   const file = path.join(os.tmpdir(), `provider-${process.pid}-${Date.now()}.txt`);
   fs.writeFileSync(file, text);
   const script = `
     const rfs = require(${JSON.stringify(path.join(root, "node_modules/require-from-string"))});
-    const p = rfs(require("fs").readFileSync(${JSON.stringify(file)}, "utf8")).handler();
     Promise.resolve()
-      .then(() => p[${JSON.stringify(method)}](...${JSON.stringify(args)}))
+      .then(() => rfs(require("fs").readFileSync(${JSON.stringify(file)}, "utf8")).handler())
+      .then((p) => p[${JSON.stringify(method)}](...${JSON.stringify(args)}))
       .then((r) => console.log(JSON.stringify({ ok: r })))
       .catch((e) => console.log(JSON.stringify({ error: e.message, code: e.code })));`;
   try {
@@ -46,8 +40,17 @@ function runInProviderProcess(cwd: string, method: string, args: unknown[]): unk
 }
 
 describe("the serialized provider (__provider)", () => {
-  it("stays under 4 KB", () => {
-    expect(Buffer.byteLength(text)).toBeLessThan(4096);
+  it("stays within 1 KB", () => {
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1024);
+  });
+
+  it("is the text every release stores: changing it changes every session's state", () => {
+    expect(text).toBe(
+      "exports.handler=()=>{try{return require('pulumi-twilio-proxy/dist/provider/runtime').provider}" +
+        "catch(e){if(e.code==='MODULE_NOT_FOUND')e.message=" +
+        "`pulumi-twilio-proxy is not installed for ${process.cwd()}: run npm install (${e.message})`;" +
+        "throw e}};",
+    );
   });
 
   it("holds no implementation, only the code that loads it", () => {
@@ -60,10 +63,10 @@ describe("the serialized provider (__provider)", () => {
     ]) {
       expect(text).not.toContain(impl);
     }
-    expect(text).toContain('require("pulumi-twilio-proxy/dist/provider/runtime")');
+    expect(text).toContain("require('pulumi-twilio-proxy/dist/provider/runtime')");
   });
 
-  it("is byte-identical when the implementation changes", async () => {
+  it("is byte-identical when the implementation changes", () => {
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), "impl-changed-"));
     fs.cpSync(path.join(root, "dist/provider"), copy, { recursive: true });
     fs.appendFileSync(
@@ -71,7 +74,7 @@ describe("the serialized provider (__provider)", () => {
       "\nexports.changed = () => 'a new implementation';\n",
     );
     fs.appendFileSync(path.join(copy, "diff.js"), "\nexports.alsoChanged = 42;\n");
-    expect(await serialize(path.join(copy, "stub.js"))).toBe(text);
+    expect(providerText(path.join(copy, "stub.js"))).toBe(text);
   });
 
   it("bakes in no absolute path of this checkout", () => {

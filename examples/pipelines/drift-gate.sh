@@ -7,7 +7,9 @@
 #
 # Usage: drift-gate.sh STACK [more `pulumi preview` arguments, e.g. --cwd infra]
 # Exit status: 0 no drift, 1 drift (or other changes), else pulumi's or the report's failure.
-# Credentials come from the stack config (twilio:*) or the environment (TWILIO_*), as for `up`.
+# Credentials come from the stack config (twilio:username / twilio:password) or the environment
+# (TWILIO_*), as for `up`. --run-program makes the refresh use the current ones rather than those
+# saved in state by the last `up`, so the gate keeps working right after a credential rotation.
 #   DRIFT_REPORT          path of drift-report.mjs (default: this repository's
 #                         scripts/drift-report.mjs, then node_modules/pulumi-twilio-proxy/scripts/)
 #   DRIFT_GATE_SHOW_DIFF  set to 1 to also print `pulumi preview --diff` when something drifted
@@ -45,7 +47,8 @@ trap 'rm -f "$out"' EXIT
 # One refresh and one plan. --json makes the plan machine-readable: every step with the live
 # (refreshed) inputs as oldState and the declared ones as newState. It replaces the --diff
 # view, which DRIFT_GATE_SHOW_DIFF adds back.
-pulumi preview --json --refresh --expect-no-changes --non-interactive --stack "$stack" "$@" >"$out"
+pulumi preview --json --refresh --run-program --expect-no-changes --non-interactive \
+  --stack "$stack" "$@" >"$out"
 preview=$?
 
 node "$report" "$out"
@@ -64,7 +67,8 @@ case $verdict in
     ;;
   1)
     if [ "${DRIFT_GATE_SHOW_DIFF:-0}" = 1 ]; then
-      pulumi preview --refresh --diff --non-interactive --stack "$stack" "$@" >&2 || true
+      pulumi preview --refresh --run-program --diff --non-interactive --stack "$stack" "$@" >&2 ||
+        true
     fi
     exit 1
     ;;

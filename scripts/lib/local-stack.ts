@@ -98,9 +98,9 @@ export async function createLocalStack(opts: LocalStackOptions): Promise<LocalSt
   );
   if (opts.credentials !== "env") {
     await stack.setAllConfig({
-      "twilio:accountSid": { value: access.accountSid },
-      "twilio:authToken": { value: access.authToken, secret: true },
-      "twilio:proxyBaseUrl": { value: access.baseUrl },
+      "twilio:username": { value: access.accountSid },
+      "twilio:password": { value: access.authToken, secret: true },
+      "twilio-proxy:baseUrl": { value: access.baseUrl },
     });
   }
   const config = Object.entries(opts.config ?? {});

@@ -1,9 +1,22 @@
 // Test-side access to the emulator: start it, read its counters, change sessions out of band.
-import { startEmulator, type RunningEmulator } from "../../emulator";
+import {
+  startEmulator,
+  type ReadingId,
+  type ReadingPosition,
+  type RunningEmulator,
+} from "../../emulator";
 import { ProxySessionProvider, type ProviderOptions } from "../../provider";
 
 export type Operation =
-  "CreateSession" | "FetchSession" | "UpdateSession" | "DeleteSession" | "ListSession";
+  | "CreateSession"
+  | "FetchSession"
+  | "UpdateSession"
+  | "DeleteSession"
+  | "ListSession"
+  | "CreateParticipant"
+  | "FetchParticipant"
+  | "DeleteParticipant"
+  | "ListParticipant";
 
 export interface LoggedRequest {
   method: string;
@@ -11,11 +24,23 @@ export interface LoggedRequest {
   form: Record<string, string | string[]>;
 }
 
+/**
+ * Both readings of Fetch with a unique name (emulator/readings.ts): tests of name lookups run
+ * under each, since Twilio's behaviour is unverified and the provider must work on either.
+ */
+export const NAME_LOOKUP_READINGS = [
+  ["names not resolved by Fetch (default)", "default"],
+  ["names resolved by Fetch", "alternative"],
+] as const satisfies ReadonlyArray<readonly [string, ReadingPosition]>;
+
 export class EmulatorHarness {
   private constructor(readonly emulator: RunningEmulator) {}
 
-  static async start(): Promise<EmulatorHarness> {
-    return new EmulatorHarness(await startEmulator({ port: 0 }));
+  /** `alternatives`: readings switched to their lenient alternative (emulator/README.md). */
+  static async start(opts: { alternatives?: ReadingId[] } = {}): Promise<EmulatorHarness> {
+    return new EmulatorHarness(
+      await startEmulator({ port: 0, alternatives: opts.alternatives ?? [] }),
+    );
   }
 
   get baseUrl() {
@@ -68,6 +93,11 @@ export class EmulatorHarness {
     return { ...r.byOperation, total: r.total };
   }
 
+  /** Most Session requests in flight at once since the last resetCalls() (or start). */
+  async peakInFlight(): Promise<number> {
+    return (await this.control<{ peakInFlight: number }>("GET", "requests")).peakInFlight;
+  }
+
   resetCalls() {
     return this.control("POST", "requests/reset");
   }
@@ -112,6 +142,32 @@ export class EmulatorHarness {
 
   setFaults(config: Record<string, unknown>) {
     return this.control("POST", "faults", config);
+  }
+
+  /** A request to the Twilio API of the default Service (`path` after `/Services/KS.../`). */
+  async twilio(method: string, path: string, form?: Record<string, string>): Promise<unknown> {
+    const auth = `${this.emulator.accountSid}:${this.emulator.authToken}`;
+    const res = await fetch(`${this.baseUrl}/v1/Services/${this.serviceSid}/${path}`, {
+      method,
+      headers: {
+        Authorization: `Basic ${Buffer.from(auth).toString("base64")}`,
+        ...(form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}),
+      },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    if (!res.ok) throw new Error(`Twilio ${method} ${path}: HTTP ${res.status}`);
+    const text = await res.text();
+    return text ? JSON.parse(text) : undefined;
+  }
+
+  /** Rotates the auth token: the old one gets 401 from now on (until reset). */
+  rotateAuthToken(authToken: string) {
+    return this.control("POST", "credentials", { authToken });
+  }
+
+  /** Switches one reading until the next reset (which restores the start options). */
+  setReading(id: ReadingId, position: ReadingPosition) {
+    return this.control("POST", "readings", { [id]: position });
   }
 
   faults(): Promise<{ injected: Record<string, number> }> {

@@ -1,7 +1,10 @@
 // Engine tests: the shared isolated local stack (scripts/lib/local-stack.ts), on the emulator.
-import type { PulumiFn, Stack } from "@pulumi/pulumi/automation";
-import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { createLocalStack, type LocalStack } from "../../scripts/lib/local-stack";
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import type { EngineEvent, PulumiFn, Stack } from "@pulumi/pulumi/automation";
+import * as langrpc from "@pulumi/pulumi/proto/language_grpc_pb";
+import { createLocalStack, repoRoot, type LocalStack } from "../../scripts/lib/local-stack";
 import type { EmulatorHarness } from "./emulator";
 
 export { pulumiRoot, repoRoot } from "../../scripts/lib/local-stack";
@@ -91,4 +94,46 @@ export function recordOps(): {
           .map(([name, ops]) => [name, (ops as string[]).join(",")]),
       ),
   };
+}
+
+/**
+ * Runs examples/pipelines/drift-gate.sh against the stack: the real CLI and `pulumi preview
+ * --json`, with the inline program served the way the Automation API serves it (a language
+ * server the CLI joins with --client), since no Node.js language host is needed that way.
+ */
+export async function runDriftGate(
+  stack: EngineStack,
+  program: PulumiFn,
+  env: Record<string, string> = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  // Internal to @pulumi/pulumi (its .d.ts exports nothing); the Automation API uses it so.
+  const { LanguageServer } = require("@pulumi/pulumi/automation/server") as {
+    LanguageServer: new (p: PulumiFn) => grpc.UntypedServiceImplementation;
+  };
+  const server = new grpc.Server();
+  server.addService(langrpc.LanguageRuntimeService, new LanguageServer(program));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
+  );
+  const ws = stack.stack.workspace as typeof stack.stack.workspace & {
+    envVars: Record<string, string>;
+  };
+  const gate = path.join(repoRoot, "examples/pipelines/drift-gate.sh");
+  const args = [gate, stack.stack.name, "--cwd", ws.workDir, `--client=127.0.0.1:${port}`];
+  try {
+    return await new Promise((resolve) => {
+      const child = spawn("bash", [...args, "--exec-kind", "auto.inline"], {
+        env: { ...process.env, ...ws.envVars, ...env },
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("close", (status) => resolve({ status, stdout, stderr }));
+    });
+  } finally {
+    server.forceShutdown();
+  }
 }

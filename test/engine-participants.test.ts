@@ -1,0 +1,136 @@
+// Participants through the real engine: changed in place where Twilio can (same session SID),
+// a participant removed at Twilio shown by `preview --refresh` and converged by `up --refresh`,
+// and adopt converging the participants of the session it takes over.
+import type { PulumiFn } from "@pulumi/pulumi/automation";
+import { ProxySession, type ParticipantArgs } from "pulumi-twilio-proxy";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { EmulatorHarness } from "./support/emulator";
+import { EngineStack, recordOps } from "./support/engine";
+
+let emu: EmulatorHarness;
+beforeAll(async () => {
+  emu = await EmulatorHarness.start();
+});
+afterAll(() => emu?.close());
+beforeEach(() => emu.reset());
+
+const alice = { identifier: "+15550001111", friendlyName: "Alice" };
+const bob = { identifier: "+15550002222", friendlyName: "Bob" };
+const carol = { identifier: "+15550003333", friendlyName: "Carol" };
+
+/** One session whose participants the test changes between runs. */
+function hotline(extra: { adopt?: boolean } = {}) {
+  const state = { participants: [alice] as ParticipantArgs[] };
+  const program: PulumiFn = async () => {
+    const s = new ProxySession("hotline", {
+      serviceSid: emu.serviceSid,
+      uniqueName: "hotline",
+      participants: state.participants,
+      ...extra,
+    });
+    return { sid: s.sid };
+  };
+  return { state, program };
+}
+
+async function operations(): Promise<string[]> {
+  const log = (await emu.requestLog()) as Array<{ operation?: string }>;
+  return log.map((r) => r.operation ?? "?");
+}
+
+async function liveParticipants(sid: string): Promise<string[]> {
+  const s = await emu.control<{
+    participants: Array<{ identifier: string; date_deleted: string | null }>;
+  }>("GET", `sessions/${sid}`);
+  return s.participants.filter((p) => p.date_deleted === null).map((p) => p.identifier);
+}
+
+describe("participants through the engine", () => {
+  it("a declared change is applied in place: same SID, one DELETE then one POST", async () => {
+    const { state, program } = hotline();
+    const stack = await EngineStack.create(emu, program);
+    try {
+      const sid = (await stack.stack.up()).outputs.sid.value;
+      state.participants = [carol];
+      const ops = recordOps();
+      await emu.resetCalls();
+      const up = await stack.stack.up({ onEvent: ops.onEvent });
+      expect(ops.ops()).toEqual({ hotline: "update" });
+      expect(up.outputs.sid.value).toBe(sid);
+      // State written by create has no participant SIDs (Twilio's answer carries none).
+      expect(await operations()).toEqual([
+        "ListParticipant",
+        "DeleteParticipant",
+        "CreateParticipant",
+      ]);
+      expect(await liveParticipants(sid)).toEqual([carol.identifier]);
+      await stack.stack.preview({ refresh: true, expectNoChanges: true });
+      await stack.stack.destroy();
+    } finally {
+      await stack.dispose();
+    }
+  });
+
+  it("a participant removed at Twilio shows in preview --refresh; up --refresh brings it back", async () => {
+    const { state, program } = hotline();
+    state.participants = [alice, bob];
+    const stack = await EngineStack.create(emu, program);
+    try {
+      const sid = (await stack.stack.up()).outputs.sid.value as string;
+      const listed = (await emu.twilio("GET", `Sessions/${sid}/Participants`)) as {
+        participants: Array<{ sid: string; identifier: string }>;
+      };
+      const bobSid = listed.participants.find((p) => p.identifier === bob.identifier)!.sid;
+      await emu.twilio("DELETE", `Sessions/${sid}/Participants/${bobSid}`);
+
+      const seen = recordOps();
+      const preview = await stack.stack.preview({
+        refresh: true,
+        diff: true,
+        onEvent: seen.onEvent,
+      });
+      // Twilio does not add a removed participant again: only a new session has bob back.
+      expect(seen.ops()).toEqual({ hotline: "delete-replaced,replace,create-replacement" });
+      expect(preview.stdout).toMatch(/participants/);
+      expect(preview.stdout + preview.stderr).toMatch(/does not add a removed participant again/);
+
+      const up = await stack.stack.up({ refresh: true });
+      const newSid = up.outputs.sid.value as string;
+      expect(newSid).not.toBe(sid);
+      expect(await liveParticipants(newSid)).toEqual([alice.identifier, bob.identifier]);
+      expect((await emu.sessions()).map((s) => s.sid)).toEqual([newSid]);
+      await stack.stack.preview({ refresh: true, expectNoChanges: true });
+      await stack.stack.destroy();
+    } finally {
+      await stack.dispose();
+    }
+  });
+
+  it("adopt converges the participants of the session it takes over", async () => {
+    const existing = await emu.twilio("POST", "Sessions", {
+      UniqueName: "hotline",
+      Participants: JSON.stringify({ Identifier: alice.identifier, FriendlyName: "Alice" }),
+    });
+    const sid = (existing as { sid: string }).sid;
+    const { state, program } = hotline({ adopt: true });
+    state.participants = [alice, carol];
+    const stack = await EngineStack.create(emu, program);
+    try {
+      await emu.resetCalls();
+      const up = await stack.stack.up();
+      expect(up.outputs.sid.value).toBe(sid);
+      expect(await operations()).toEqual([
+        "FetchSession",
+        "ListSession",
+        "ListParticipant",
+        "CreateParticipant",
+      ]);
+      expect(await liveParticipants(sid)).toEqual([alice.identifier, carol.identifier]);
+      await stack.stack.preview({ refresh: true, expectNoChanges: true });
+      await stack.stack.destroy();
+      expect(await emu.sessions()).toEqual([]);
+    } finally {
+      await stack.dispose();
+    }
+  });
+});

@@ -1,0 +1,143 @@
+// Upgrading from 0.1.0: its state holds Pulumi's closure-serialized `__provider` (3,365 B, a
+// fixture copied from a real stack) and outputs that record the declaration in full. Under this
+// version such a stack previews as unchanged, then updates, refreshes and destroys with one call
+// per session and no replacement, through the real engine.
+import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { ProxySession, type ProxySessionArgs } from "pulumi-twilio-proxy";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EmulatorHarness } from "./support/emulator";
+import { EngineStack, recordOps, urnName, type StateResource } from "./support/engine";
+
+const root = path.resolve(__dirname, "..");
+// The @pulumi/pulumi instance the package itself uses, as in a user's program.
+const pulumi = createRequire(__filename)(
+  path.join(root, "node_modules/@pulumi/pulumi"),
+) as typeof import("@pulumi/pulumi");
+const { providerModule } = createRequire(__filename)(path.join(root, "dist/provider/stub.js")) as {
+  providerModule: string;
+};
+
+const OLD_PROVIDER = fs.readFileSync(
+  path.join(__dirname, "fixtures/provider-serialized-1fe7bad.txt"),
+  "utf8",
+);
+
+let emu: EmulatorHarness;
+beforeAll(async () => {
+  emu = await EmulatorHarness.start();
+});
+afterAll(() => emu?.close());
+
+type Decl = Omit<ProxySessionArgs, "serviceSid">;
+
+/** How 0.1.0 registered a session: pulumi.dynamic.Resource with the serialized provider. */
+class OldProxySession extends pulumi.CustomResource {
+  constructor(name: string, args: ProxySessionArgs) {
+    super("pulumi-nodejs:dynamic/twilio:ProxySession", name, {
+      ...args,
+      __provider: OLD_PROVIDER,
+    });
+  }
+}
+
+/** 0.1.0's outputs recorded every declared input in `declared`, values included. */
+function asWrittenBy010(r: StateResource) {
+  const declared = { ...r.inputs };
+  delete declared.__provider;
+  delete declared.adopt;
+  r.outputs = { ...r.outputs, declared };
+}
+
+describe("a stack written by 0.1.0", () => {
+  const decls: Record<string, Decl> = {
+    a: { uniqueName: "upgrade-a", ttl: 3600 },
+    b: {
+      uniqueName: "upgrade-b",
+      mode: "message-only",
+      status: "open",
+      dateExpiry: "2031-01-01T02:00:00+02:00",
+      participants: [{ identifier: "+15550001111" }],
+    },
+    c: {},
+  };
+  let version: "0.1.0" | "current" = "0.1.0";
+  let stack: EngineStack;
+  const sessionsByName = async () =>
+    Object.fromEntries((await stack.sessions()).map((r) => [urnName(r.urn), r]));
+
+  beforeAll(async () => {
+    await emu.reset();
+    stack = await EngineStack.create(emu, async () => {
+      for (const [name, d] of Object.entries(decls)) {
+        const args = { serviceSid: emu.serviceSid, ...d };
+        if (version === "0.1.0") new OldProxySession(name, args);
+        else new ProxySession(name, args);
+      }
+      return {};
+    });
+    await stack.stack.up();
+    const exported = await stack.stack.exportStack();
+    const resources = exported.deployment.resources as StateResource[];
+    const sessions = resources.filter((r) => r.type.endsWith(":ProxySession"));
+    expect(sessions.map((r) => r.outputs!.__provider)).toEqual([
+      OLD_PROVIDER,
+      OLD_PROVIDER,
+      OLD_PROVIDER,
+    ]);
+    sessions.forEach(asWrittenBy010);
+    await stack.stack.importStack(exported);
+    version = "current";
+    // In use meanwhile: live in-progress, declared open, which is no drift.
+    const b = (await emu.sessions()).find((s) => s.unique_name === "upgrade-b")!;
+    await emu.interact(b.sid as string);
+  });
+  afterAll(() => stack?.dispose());
+
+  it("previews as unchanged, without an HTTP call", async () => {
+    await emu.resetCalls();
+    const pv = await stack.stack.preview();
+    expect(pv.changeSummary).toEqual({ same: 4 });
+    expect((await emu.calls()).total).toBe(0);
+  });
+
+  it("previews --refresh as unchanged, one read per session", async () => {
+    await emu.resetCalls();
+    await stack.stack.preview({ refresh: true, expectNoChanges: true });
+    expect(await emu.calls()).toMatchObject({ total: 3, FetchSession: 3 });
+  });
+
+  it("updates in place with one call, storing the new __provider", async () => {
+    decls.a.ttl = 7200;
+    const rec = recordOps();
+    await emu.resetCalls();
+    await stack.stack.up({ onEvent: rec.onEvent });
+    expect(rec.ops()).toEqual({ a: "update" });
+    expect(await emu.calls()).toMatchObject({ total: 1, UpdateSession: 1 });
+    const a = (await sessionsByName()).a;
+    expect(a.inputs!.__provider).toBe(providerModule);
+    expect(a.outputs!.__provider).toBe(providerModule);
+    expect(a.outputs!.ttl).toBe(7200);
+  });
+
+  it("refreshes with no change, then previews with no change", async () => {
+    await emu.resetCalls();
+    await stack.stack.refresh({ expectNoChanges: true });
+    expect(await emu.calls()).toMatchObject({ total: 3, FetchSession: 3 });
+    const b = (await sessionsByName()).b;
+    expect(b.inputs).toMatchObject({
+      status: "open",
+      dateExpiry: "2031-01-01T00:00:00Z",
+      participants: [{ identifier: "+15550001111" }],
+    });
+    await stack.stack.preview({ expectNoChanges: true });
+  });
+
+  it("destroys every session, one call each", async () => {
+    await emu.resetCalls();
+    await stack.stack.destroy();
+    expect(await emu.calls()).toMatchObject({ total: 3, DeleteSession: 3 });
+    expect(await emu.sessions()).toEqual([]);
+  });
+});
