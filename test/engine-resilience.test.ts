@@ -7,7 +7,7 @@ import * as path from "node:path";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { ProxySession } from "pulumi-twilio-proxy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmulatorHarness } from "./support/emulator";
+import { EmulatorHarness, NAME_LOOKUP_READINGS } from "./support/emulator";
 import { EngineStack, repoRoot } from "./support/engine";
 
 let emu: EmulatorHarness;
@@ -181,72 +181,77 @@ async function followReadmeRecovery(stack: EngineStack, stacksDir: string) {
   }
 }
 
-describe("interrupted pulumi up (SIGKILL) and the README's recovery steps", () => {
-  it("converges, every declared session exactly once, even from a cut state write", async () => {
-    await emu.reset();
-    const stack = await EngineStack.create(emu, manySessions("kill", 50));
-    try {
-      // Slow Twilio down so the kill lands mid-run.
-      await emu.setFaults({ latencyMs: 150 });
-      const up = stack.stack.up({ parallel: 4 }).then(
-        () => "finished",
-        () => "killed",
-      );
-      await waitFor(async () => (await emu.sessions()).length >= 10, "10 sessions");
-      const tree = pulumiUpTree();
-      expect(tree.length).toBeGreaterThan(1); // the CLI and its provider process
-      for (const pid of tree) process.kill(pid, "SIGKILL");
-      expect(await up).toBe("killed");
-      // Requests already sent may still land at Twilio.
-      let last = -1;
-      await waitFor(async () => {
-        const n = (await emu.sessions()).length;
-        const stable = n === last;
-        last = n;
-        await new Promise((r) => setTimeout(r, 400));
-        return stable;
-      }, "in-flight creates to settle");
-      const createdBeforeKill = last;
-      expect(createdBeforeKill).toBeLessThan(50);
-      await emu.setFaults({});
+describe.each(NAME_LOOKUP_READINGS)(
+  "interrupted pulumi up (SIGKILL) and the README's recovery steps, %s",
+  (_, reading) => {
+    it("converges, every declared session exactly once, even from a cut state write", async () => {
+      await emu.reset();
+      // Recovery adopts sessions by unique name, which Twilio may or may not resolve in Fetch.
+      await emu.setReading("fetchByUniqueName", reading);
+      const stack = await EngineStack.create(emu, manySessions("kill", 50));
+      try {
+        // Slow Twilio down so the kill lands mid-run.
+        await emu.setFaults({ latencyMs: 150 });
+        const up = stack.stack.up({ parallel: 4 }).then(
+          () => "finished",
+          () => "killed",
+        );
+        await waitFor(async () => (await emu.sessions()).length >= 10, "10 sessions");
+        const tree = pulumiUpTree();
+        expect(tree.length).toBeGreaterThan(1); // the CLI and its provider process
+        for (const pid of tree) process.kill(pid, "SIGKILL");
+        expect(await up).toBe("killed");
+        // Requests already sent may still land at Twilio.
+        let last = -1;
+        await waitFor(async () => {
+          const n = (await emu.sessions()).length;
+          const stable = n === last;
+          last = n;
+          await new Promise((r) => setTimeout(r, 400));
+          return stable;
+        }, "in-flight creates to settle");
+        const createdBeforeKill = last;
+        expect(createdBeforeKill).toBeLessThan(50);
+        await emu.setFaults({});
 
-      // Where in the run the kill landed is luck; make it the worst place, inside a state write.
-      const ws = stack.stack.workspace as LocalWorkspace;
-      const project = (await ws.projectSettings()).name;
-      const stacksDir = path.join(
-        ws.envVars.PULUMI_BACKEND_URL.replace(/^file:\/\//, ""),
-        ".pulumi/stacks",
-        project,
-      );
-      const leftByTheKill = strayFiles(stacksDir);
-      const cutByTheTest = cutNextStateWrite(path.join(stacksDir, `${stack.stack.name}.json`));
-      // The CLI cannot load the stack any more, as users saw.
-      const refused = await bash(stack, "pulumi cancel --yes");
-      expect(refused.status).not.toBe(0);
-      expect(refused.out).toContain("error: failed to load checkpoint: EOF");
+        // Where in the run the kill landed is luck; make it the worst place, inside a state write.
+        const ws = stack.stack.workspace as LocalWorkspace;
+        const project = (await ws.projectSettings()).name;
+        const stacksDir = path.join(
+          ws.envVars.PULUMI_BACKEND_URL.replace(/^file:\/\//, ""),
+          ".pulumi/stacks",
+          project,
+        );
+        const leftByTheKill = strayFiles(stacksDir);
+        const cutByTheTest = cutNextStateWrite(path.join(stacksDir, `${stack.stack.name}.json`));
+        // The CLI cannot load the stack any more, as users saw.
+        const refused = await bash(stack, "pulumi cancel --yes");
+        expect(refused.status).not.toBe(0);
+        expect(refused.out).toContain("error: failed to load checkpoint: EOF");
 
-      await followReadmeRecovery(stack, stacksDir);
-      expect(strayFiles(stacksDir)).toEqual([]);
+        await followReadmeRecovery(stack, stacksDir);
+        expect(strayFiles(stacksDir)).toEqual([]);
 
-      await expectStateMatchesLive(stack, 50);
-      const names = (await emu.sessions()).map((s) => s.unique_name as string).sort();
-      expect(names).toEqual(
-        Array.from({ length: 50 }, (_, i) => `kill-${String(i).padStart(3, "0")}`),
-      );
-      await stack.stack.preview({ refresh: true, expectNoChanges: true });
-      const cutBy = cutByTheTest ? "the test" : "the kill itself";
-      console.log(
-        `[figures] SIGKILL: ${createdBeforeKill} of 50 created before the kill; the kill left ` +
-          `[${leftByTheKill.join(", ")}]; state write cut by ${cutBy}; ` +
-          `after recovery 50 live, 50 in state, 0 orphans`,
-      );
-      await stack.stack.destroy();
-      expect(await emu.sessions()).toEqual([]);
-    } finally {
-      await stack.dispose();
-    }
-  });
-});
+        await expectStateMatchesLive(stack, 50);
+        const names = (await emu.sessions()).map((s) => s.unique_name as string).sort();
+        expect(names).toEqual(
+          Array.from({ length: 50 }, (_, i) => `kill-${String(i).padStart(3, "0")}`),
+        );
+        await stack.stack.preview({ refresh: true, expectNoChanges: true });
+        const cutBy = cutByTheTest ? "the test" : "the kill itself";
+        console.log(
+          `[figures] SIGKILL: ${createdBeforeKill} of 50 created before the kill; the kill left ` +
+            `[${leftByTheKill.join(", ")}]; state write cut by ${cutBy}; ` +
+            `after recovery 50 live, 50 in state, 0 orphans`,
+        );
+        await stack.stack.destroy();
+        expect(await emu.sessions()).toEqual([]);
+      } finally {
+        await stack.dispose();
+      }
+    });
+  },
+);
 
 describe("100 sessions under 20% 429s, 5% 5xx and 2% resets", () => {
   it("up and destroy succeed, leaving exactly the declared sessions, then none", async () => {
