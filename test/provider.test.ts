@@ -40,6 +40,9 @@ describe("create", () => {
       status: "open",
       ttl: 600,
       dateExpiry: null,
+      // As Twilio answers a new session: not started, not closed.
+      dateStarted: null,
+      closedReason: null,
       dateCreated: expect.stringMatching(/Z$/),
       url: expect.stringContaining(`/Sessions/${result.id}`),
       links: { participants: expect.stringContaining("/Participants") },
