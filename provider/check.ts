@@ -4,7 +4,7 @@ import { parseIsoDate, toTwilioDate } from "./dates";
 import {
   DECLARABLE_KEYS,
   DECLARABLE_STATUSES,
-  ParticipantArgs,
+  Participant,
   ProxySessionInputs,
   SESSION_MODES,
 } from "./types";
@@ -165,9 +165,9 @@ function checkParticipant(
   p: unknown,
   i: number,
   fail: (property: string, reason: string) => void,
-): ParticipantArgs | undefined {
+): Participant | undefined {
   const where = `participants[${i}]`;
-  if (isUnknown(p)) return p as unknown as ParticipantArgs;
+  if (isUnknown(p)) return p as unknown as Participant;
   if (typeof p !== "object" || p === null || Array.isArray(p)) {
     fail("participants", `${where} must be an object with an identifier, got ${describe(p)}`);
     return undefined;
@@ -207,5 +207,5 @@ function checkParticipant(
   if (!ok) return undefined;
   const out: Record<string, string> = {};
   for (const key of PARTICIPANT_KEYS) if (raw[key] !== undefined) out[key] = raw[key] as string;
-  return out as unknown as ParticipantArgs;
+  return out as unknown as Participant;
 }

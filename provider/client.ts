@@ -13,7 +13,7 @@ import {
   toApiError,
 } from "./errors";
 import type {
-  ParticipantArgs,
+  Participant,
   SessionCreateForm,
   SessionUpdateForm,
   TwilioPage,
@@ -100,7 +100,7 @@ export function encodeForm(form: Form): string {
 }
 
 /** Participant keys as Twilio's own Participant-create parameters name them. */
-function participantsForm(participants: ParticipantArgs[] | undefined) {
+function participantsForm(participants: Participant[] | undefined) {
   return participants?.map((p) => ({
     Identifier: p.identifier,
     FriendlyName: p.friendlyName,
@@ -199,7 +199,7 @@ export class TwilioProxyClient {
   createParticipant(
     serviceSid: string,
     sessionSid: string,
-    participant: ParticipantArgs,
+    participant: Participant,
   ): Promise<TwilioParticipant> {
     const url = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sessionSid)}/Participants`;
     const [form] = participantsForm([participant])!;

@@ -1,6 +1,8 @@
 export { ProxySession } from "./resource";
 export type {
+  Participant,
   ParticipantArgs,
+  ParticipantState,
   ProxySessionArgs,
   ProxySessionInputs,
   ProxySessionOutputs,

@@ -1,7 +1,7 @@
 // Participants: how the declared ones compare with Twilio's, and what converging them takes.
 // Twilio has no participant update, so a participant whose declared fields changed is removed
 // and added again; a session has at most two, so removals always come before additions.
-import type { ParticipantArgs, ParticipantState, TwilioParticipant } from "./types";
+import type { Participant, ParticipantState, TwilioParticipant } from "./types";
 
 /** The fields a declaration may set besides the identifier; only declared ones are compared. */
 const OPTIONAL_FIELDS = ["friendlyName", "proxyIdentifier", "proxyIdentifierSid"] as const;
@@ -41,7 +41,7 @@ export function fromListing(
 }
 
 /** A live participant is the declared one when every field the declaration sets is the same. */
-export function matches(declared: ParticipantArgs, live: ParticipantArgs): boolean {
+export function matches(declared: Participant, live: Participant): boolean {
   return (
     declared.identifier === live.identifier &&
     OPTIONAL_FIELDS.every((k) => declared[k] === undefined || declared[k] === live[k])
@@ -49,7 +49,7 @@ export function matches(declared: ParticipantArgs, live: ParticipantArgs): boole
 }
 
 /** Pairs each declared participant with a distinct live one it matches, in order. */
-function pair(declared: ParticipantArgs[], live: ParticipantState[]) {
+function pair(declared: Participant[], live: ParticipantState[]) {
   const taken = new Set<number>();
   const partner = declared.map((d) => {
     const i = live.findIndex((l, j) => !taken.has(j) && matches(d, l));
@@ -63,11 +63,11 @@ export interface ParticipantChanges {
   /** Live participants that no declared one matches, to remove first. */
   remove: ParticipantState[];
   /** Declared participants that no live one matches, to add after the removals. */
-  add: ParticipantArgs[];
+  add: Participant[];
 }
 
 export function participantChanges(
-  declared: ParticipantArgs[],
+  declared: Participant[],
   live: ParticipantState[],
 ): ParticipantChanges {
   const { partner, taken } = pair(declared, live);
@@ -84,15 +84,12 @@ export const hasChanges = (c: ParticipantChanges) => c.remove.length > 0 || c.ad
  * that matches a declared one keeps the declared form (no spurious diff); any other shows its
  * identifier and the fields Twilio reports, so `preview --diff` names the drift.
  */
-export function inDeclaredForm(
-  declared: ParticipantArgs[],
-  live: ParticipantState[],
-): ParticipantArgs[] {
+export function inDeclaredForm(declared: Participant[], live: ParticipantState[]): Participant[] {
   const { partner } = pair(declared, live);
   return live.map((l, j) => {
     const i = partner.indexOf(j);
     if (i >= 0) return declared[i];
-    const fields: ParticipantArgs = { identifier: l.identifier };
+    const fields: Participant = { identifier: l.identifier };
     for (const k of OPTIONAL_FIELDS) if (l[k] !== undefined) fields[k] = l[k];
     return fields;
   });

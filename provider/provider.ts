@@ -42,7 +42,7 @@ import {
   withDeclared,
 } from "./session";
 import type {
-  ParticipantArgs,
+  Participant,
   ParticipantState,
   ProxySessionInputs,
   ProxySessionOutputs,
@@ -231,7 +231,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     client: TwilioProxyClient,
     session: Pick<ProxySessionState, "sid" | "serviceSid">,
     known: ParticipantsKnown,
-    declared: ParticipantArgs[],
+    declared: Participant[],
   ): Promise<ParticipantsKnown> {
     const { serviceSid, sid } = session;
     if (known.current.some((p) => p.sid === undefined)) {
@@ -267,7 +267,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
   private async addParticipant(
     client: TwilioProxyClient,
     session: Pick<ProxySessionState, "sid" | "serviceSid">,
-    participant: ParticipantArgs,
+    participant: Participant,
   ): Promise<ParticipantState> {
     try {
       return toParticipantState(

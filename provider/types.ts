@@ -1,52 +1,100 @@
 // The boundary types: what a user declares, what the resource outputs, and Twilio's wire format.
 import type * as pulumi from "@pulumi/pulumi";
 
+/** How participants may talk through the session: Twilio's `mode`. */
 export const SESSION_MODES = ["message-only", "voice-only", "voice-and-message"] as const;
+/** `message-only`, `voice-only` or `voice-and-message` (Twilio's default). */
 export type SessionMode = (typeof SESSION_MODES)[number];
 
-/** The statuses a user may declare. Twilio also reports `failed` and `unknown`. */
+/** The statuses a stack may declare. */
 export const DECLARABLE_STATUSES = ["open", "in-progress", "closed"] as const;
+/** `open`, `in-progress` (both active) or `closed`. */
 export type DeclaredStatus = (typeof DECLARABLE_STATUSES)[number];
+/** A session's status as Twilio reports it: a declarable one, or `failed` / `unknown`. */
 export type SessionStatus = DeclaredStatus | "failed" | "unknown";
 
-export interface ParticipantArgs {
-  /** The participant's phone number (E.164) or channel address. */
+/** A participant of a session, every value known: as the provider and the outputs hold it. */
+export interface Participant {
+  /** The participant's phone number (E.164) or channel address, at most 191 characters. */
   identifier: string;
+  /** A name for the participant, at most 255 characters. Twilio asks for no personal data. */
   friendlyName?: string;
-  /** The masked number (E.164) Twilio should use for this participant. */
+  /**
+   * The masked number (E.164) or channel address the participant talks through; Twilio picks
+   * one from the Service's pool when it is not declared.
+   */
   proxyIdentifier?: string;
   /** The SID (PN...) of the masked number. */
   proxyIdentifierSid?: string;
 }
 
 /**
- * A participant in the resource's outputs: what Twilio reports once refresh or an update has
- * read it (with its SID, KP...), or what was declared until then (Twilio's create answer does
- * not carry participants). Fields Twilio reports as null are left out.
+ * A participant as a program declares it: each field may be another resource's output.
+ * Changing a participant removes it and adds the new one in place, or replaces the session
+ * where Twilio cannot (see `ProxySessionArgs.participants`).
  */
-export interface ParticipantState extends ParticipantArgs {
+export interface ParticipantArgs {
+  /** The participant's phone number (E.164) or channel address, at most 191 characters. */
+  identifier: pulumi.Input<string>;
+  /** A name for the participant, at most 255 characters. Twilio asks for no personal data. */
+  friendlyName?: pulumi.Input<string>;
+  /** The masked number (E.164) to use; Twilio picks one from the Service's pool if unset. */
+  proxyIdentifier?: pulumi.Input<string>;
+  /** The SID (PN...) of the masked number to use. */
+  proxyIdentifierSid?: pulumi.Input<string>;
+}
+
+/**
+ * A participant in the resource's outputs: as Twilio lists it (with its SID) once a refresh or
+ * an update has read it, as declared until then (Twilio's create answer carries none). Fields
+ * Twilio reports as null are left out.
+ */
+export interface ParticipantState extends Participant {
+  /** The participant's SID (KP...), once read from Twilio. */
   sid?: string;
 }
 
-/** Arguments of a `ProxySession`: what the stack declares. */
+/** The arguments of a `ProxySession`: what the stack declares. */
 export interface ProxySessionArgs {
   /** The Proxy Service (KS...) the session belongs to. Changing it replaces the session. */
   serviceSid: pulumi.Input<string>;
-  /** Unique per Service, at most 191 characters. Changing it replaces the session. */
+  /**
+   * A name for the session, unique in its Service (Twilio refuses a duplicate with 80603), at
+   * most 191 characters. Changing it replaces the session, deleting the old one first when the
+   * name stays the same. Give one whenever pipelines run unattended: it makes retries safe.
+   */
   uniqueName?: pulumi.Input<string>;
-  /** Defaults to `voice-and-message` at Twilio. Changing it replaces the session. */
+  /** How participants may talk: Twilio's default is `voice-and-message`. Changing it replaces the session. */
   mode?: pulumi.Input<SessionMode>;
-  /** At most 2. Twilio does not return participants, so they are compared with what was declared. */
+  /**
+   * At most two participants, compared with Twilio's on refresh (only the fields declared).
+   * Changes are made in place, the session keeping its SID: removals first, then additions.
+   * The session is replaced instead when it is closed and stays closed, when a participant
+   * removed before is declared again, or when the additions need more than two places counting
+   * the removed participants (Twilio keeps them).
+   */
   participants?: pulumi.Input<pulumi.Input<ParticipantArgs>[]>;
-  /** Seconds until the session closes, counted from creation or the last interaction. */
+  /**
+   * Seconds of inactivity after which Twilio closes the session, counted from its creation or
+   * its last interaction; 0 means no expiry. Changes update the session in place.
+   */
   ttl?: pulumi.Input<number>;
-  /** When the session closes (ISO 8601 or a Date). Overrides `ttl` at Twilio. */
+  /**
+   * When Twilio closes the session (ISO 8601 text or a Date), overriding `ttl`. Compared as an
+   * instant to the second; changes update the session in place. A past date warns at preview.
+   */
   dateExpiry?: pulumi.Input<string | Date>;
-  /** `open` and `in-progress` both mean "active"; `closed` closes the session. */
+  /**
+   * `open` or `in-progress` keeps the session active (both match either: a session becomes
+   * in-progress by being used); `closed` closes it. Changes update the session in place: a
+   * closed session declared active is re-opened. Leave it out to let Twilio manage it.
+   */
   status?: pulumi.Input<DeclaredStatus>;
   /**
-   * Take over an existing session instead of creating one: `true` finds it by `uniqueName`,
-   * a KC... SID names it. Its create-only fields must match the declaration.
+   * Take over an existing session instead of creating one (dynamic providers cannot `pulumi
+   * import`): `true` finds it by `uniqueName`, a KC... SID names it. Its create-only fields must
+   * match the declaration; ttl, dateExpiry, status and participants are converged in place.
+   * Only read at create.
    */
   adopt?: pulumi.Input<boolean | string>;
 }
@@ -56,7 +104,7 @@ export interface ProxySessionInputs {
   serviceSid: string;
   uniqueName?: string;
   mode?: SessionMode;
-  participants?: ParticipantArgs[];
+  participants?: Participant[];
   ttl?: number;
   dateExpiry?: string;
   status?: DeclaredStatus;
@@ -74,23 +122,39 @@ export const DECLARABLE_KEYS = [
   "adopt",
 ] as const satisfies readonly (keyof ProxySessionInputs)[];
 
-/** A live Session in camelCase: what Twilio reports. */
+/** A live session as Twilio reports it, in camelCase: the outputs of `ProxySession` and lookups. */
 export interface ProxySessionState {
+  /** The session's SID (KC...): the resource's id. */
   sid: string;
+  /** The Proxy Service (KS...) the session belongs to. */
   serviceSid: string;
+  /** The account (AC...) that owns the session. */
   accountSid: string;
+  /** The session's unique name in its Service, or null. */
   uniqueName: string | null;
+  /** How participants may talk. */
   mode: SessionMode;
+  /** `open` (unused), `in-progress` (used or re-opened), `closed`, or `failed` / `unknown`. */
   status: SessionStatus;
+  /** Seconds of inactivity before Twilio closes the session; 0 for none. */
   ttl: number;
+  /** When Twilio closes the session, if a date was set. */
   dateExpiry: string | null;
+  /** When the session started (first became in-progress); null before. */
   dateStarted: string | null;
+  /** When the session closed; null while it is active. */
   dateEnded: string | null;
+  /** When the session last had an interaction; null before the first. */
   dateLastInteraction: string | null;
+  /** Why the session closed (free text from Twilio); null while it is active. */
   closedReason: string | null;
+  /** When the session was created (ISO 8601, UTC). */
   dateCreated: string | null;
+  /** When the session last changed. */
   dateUpdated: string | null;
+  /** The session's absolute URL at Twilio. */
   url: string | null;
+  /** URLs of the session's Interactions and Participants. */
   links: { interactions?: string; participants?: string } | null;
 }
 
@@ -180,6 +244,6 @@ export interface SessionCreateForm {
   Ttl?: number;
   DateExpiry?: string;
   Status?: DeclaredStatus;
-  Participants?: ParticipantArgs[];
+  Participants?: Participant[];
 }
 export type SessionUpdateForm = Pick<SessionCreateForm, "Ttl" | "DateExpiry" | "Status">;

@@ -133,4 +133,38 @@ describe("participants through the engine", () => {
       await stack.dispose();
     }
   });
+
+  it("takes each participant field from another resource's output", async () => {
+    const program: PulumiFn = async () => {
+      // Any resource's output will do; here another session's unique name holds a number.
+      const source = new ProxySession("number-source", {
+        serviceSid: emu.serviceSid,
+        uniqueName: "+15550004444",
+      });
+      const wired = new ProxySession("wired", {
+        serviceSid: emu.serviceSid,
+        participants: [
+          {
+            identifier: source.uniqueName.apply((n) => n ?? ""),
+            friendlyName: source.sid.apply((sid) => `from ${sid.slice(0, 6)}`),
+          },
+        ],
+      });
+      return { sid: wired.sid, participants: wired.participants };
+    };
+    const stack = await EngineStack.create(emu, program);
+    try {
+      await stack.stack.preview();
+      const up = await stack.stack.up();
+      const sid = up.outputs.sid.value as string;
+      expect(await liveParticipants(sid)).toEqual(["+15550004444"]);
+      expect(up.outputs.participants.value).toEqual([
+        { identifier: "+15550004444", friendlyName: expect.stringMatching(/^from KC/) },
+      ]);
+      await stack.stack.preview({ refresh: true, expectNoChanges: true });
+      await stack.stack.destroy();
+    } finally {
+      await stack.dispose();
+    }
+  });
 });
