@@ -18,7 +18,7 @@ export type VariantName = "without" | "with";
  * limit yet, so "without" is the provider as it is and "with" is not available. When the limit
  * lands: its config here, and for "without" the config that turns it off.
  */
-export const VARIANTS: Record<VariantName, Record<string, string> | null> = {
+const VARIANTS: Record<VariantName, Record<string, string> | null> = {
   without: {},
   with: null,
 };

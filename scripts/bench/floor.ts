@@ -5,7 +5,7 @@
 // loads the provider by module name, as ours does.
 import * as pulumi from "@pulumi/pulumi";
 
-export const FLOOR_PROVIDER =
+const FLOOR_PROVIDER =
   "exports.handler=()=>require('pulumi-twilio-proxy/dist/scripts/bench/floor-provider')";
 
 /** What `new pulumi.dynamic.Resource(provider, name, {ttl})` registers, with our text. */

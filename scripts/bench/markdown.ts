@@ -16,13 +16,13 @@ import {
 } from "./summary";
 
 /** The engine / floor ratio the package aims at, for create, update, refresh and destroy. */
-export const FLOOR_TARGET = 1.15;
+const FLOOR_TARGET = 1.15;
 const TARGET_OPS = ["create", "update", "preview-refresh", "destroy"] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Formatting
 
-export const seconds = (ms: number | null) =>
+const seconds = (ms: number | null) =>
   ms === null || Number.isNaN(ms) ? "n/a" : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 const withRange = (s: Spread) =>
   `${seconds(s.median)} (${seconds(s.min).replace(" s", "")}–${seconds(s.max)})`;
@@ -32,13 +32,13 @@ const mib = (kib: number | null) => (kib === null ? "n/a" : `${(kib / 1024).toFi
 const ms = (v: number) => `${Math.round(v)} ms`;
 const cpuS = (v: number) => (v / 1000).toFixed(1);
 const cpuText = (c: CpuSplit) => `${cpuS(c.cli)} / ${cpuS(c.provider)} / ${cpuS(c.program)}`;
-export const bytes = (b: number) =>
+const bytes = (b: number) =>
   b >= 1024 * 1024
     ? `${(b / 1024 / 1024).toFixed(2)} MiB`
     : b >= 10 * 1024
       ? `${(b / 1024).toFixed(1)} KiB`
       : `${Math.round(b).toLocaleString("en-US")} B`;
-export const callsText = (c: Calls | null) => {
+const callsText = (c: Calls | null) => {
   if (c === null) return "n/a";
   const entries = Object.entries(c);
   return entries.length ? entries.map(([op, k]) => `${op} ${k}`).join(", ") : "0";
@@ -51,7 +51,7 @@ const table = (head: string[], align: string[], rows: Array<Array<string | numbe
 // Tables
 
 /** Wall times: engine, floor and baseline, medians with min–max, and the ratios. */
-export function timeTable(s: SizeSummary): string {
+function timeTable(s: SizeSummary): string {
   return table(
     ["operation", "engine", "floor", "engine / floor", "baseline", "engine / baseline"],
     ["---", "---:", "---:", "---:", "---:", "---:"],
@@ -70,7 +70,7 @@ export function timeTable(s: SizeSummary): string {
 }
 
 /** Where the engine's time goes: HTTP, connections, CPU, memory. */
-export function detailTable(s: SizeSummary): string {
+function detailTable(s: SizeSummary): string {
   return table(
     [
       "operation",
@@ -103,7 +103,7 @@ export function detailTable(s: SizeSummary): string {
 }
 
 /** What one more resource costs, between consecutive sizes: the slope of time against N. */
-export function marginalTable(summary: SizeSummary[]): string | undefined {
+function marginalTable(summary: SizeSummary[]): string | undefined {
   if (summary.length < 2) return undefined;
   const spans = summary.slice(1).map((s, i) => [summary[i], s] as const);
   const per = (x: number | undefined, y: number | undefined, a: SizeSummary, b: SizeSummary) =>
@@ -125,7 +125,7 @@ export function marginalTable(summary: SizeSummary[]): string | undefined {
   );
 }
 
-export function stateTable(summary: SizeSummary[]): string {
+function stateTable(summary: SizeSummary[]): string {
   return table(
     [
       "N",
@@ -178,7 +178,7 @@ const neededBy = (part: string) =>
       : "engine");
 
 /** Every part of one session's entry, beside the floor's. */
-export function anatomyTable(engine: StateAnatomy, floor: StateAnatomy): string {
+function anatomyTable(engine: StateAnatomy, floor: StateAnatomy): string {
   const parts = [...new Set([...Object.keys(engine.parts), ...Object.keys(floor.parts)])];
   const punctuation = (a: StateAnatomy) =>
     a.entryBytes - Object.values(a.parts).reduce((x, y) => x + y, 0);
@@ -205,7 +205,7 @@ const scenarioCell = (o: ScenarioOp) =>
     ? `failed after ${seconds(o.cliMs)}: ${o.error.replace(/\|/g, "\\|")}`
     : `${seconds(o.cliMs)}; ${o.requests} requests, ${o.logTruncated ? "≥ " : ""}${o.tooManyRequests} × 429; ${o.maxInFlight} in flight`;
 
-export function concurrencySection(c: ConcurrencyResult | null): string {
+function concurrencySection(c: ConcurrencyResult | null): string {
   const title =
     `### Concurrency: N = ${SCENARIO.n}, \`--parallel ${SCENARIO.parallel}\`, ` +
     `the emulator answering 429 beyond ${SCENARIO.maxConcurrent} requests in flight`;

@@ -12,7 +12,7 @@ import { createLocalStack, pulumiRoot, repoRoot, type LocalStack } from "../lib/
 import type { BaselineOp, BaselineResult, BaselineSpec } from "./baseline";
 import type { EmulatorProcess } from "../lib/emulator-process";
 import { floorProgram } from "./floor";
-import { monitorOperation, type ProcessSample } from "./procmon";
+import { monitorOperation, type OperationSample, type ProcessSample } from "./procmon";
 import { stateAnatomy, type StateAnatomy } from "./state";
 import { summarizeLog } from "./stats";
 
@@ -211,6 +211,28 @@ export async function createBenchStack(
   return { kind, local, decl, runs: timeCommands(local.stack) };
 }
 
+/** Runs one operation; returns the engine's count of resource changes (none for previews). */
+async function runOperation(bs: BenchStack, op: Operation, parallel: number | undefined) {
+  const { stack } = bs.local;
+  const opts = parallel === undefined ? {} : { parallel };
+  switch (op) {
+    case "create":
+      bs.decl.ttl = TTL_BEFORE;
+      return (await stack.up(opts)).summary.resourceChanges;
+    case "preview":
+      await stack.preview({ ...opts, expectNoChanges: true });
+      return undefined;
+    case "preview-refresh":
+      await stack.preview({ ...opts, refresh: true, expectNoChanges: true });
+      return undefined;
+    case "update":
+      bs.decl.ttl = TTL_AFTER;
+      return (await stack.up(opts)).summary.resourceChanges;
+    case "destroy":
+      return (await stack.destroy(opts)).summary.resourceChanges;
+  }
+}
+
 /** Runs one operation on a stack and measures the `pulumi` process and its provider. */
 async function cliOp(
   ctx: BenchContext,
@@ -218,32 +240,21 @@ async function cliOp(
   op: Operation,
   parallel = ctx.parallel,
 ): Promise<CliOpResult> {
-  const { stack } = bs.local;
-  const opts = parallel === undefined ? {} : { parallel };
   bs.runs.length = 0;
   const monitor = monitorOperation(bs.kind === "engine" ? ctx.emu.port : undefined);
   const cpuStart = process.cpuUsage();
   const started = performance.now();
   let changes: Record<string, number> | undefined;
-  switch (op) {
-    case "create":
-      bs.decl.ttl = TTL_BEFORE;
-      changes = (await stack.up(opts)).summary.resourceChanges;
-      break;
-    case "preview":
-      await stack.preview({ ...opts, expectNoChanges: true });
-      break;
-    case "preview-refresh":
-      await stack.preview({ ...opts, refresh: true, expectNoChanges: true });
-      break;
-    case "update":
-      bs.decl.ttl = TTL_AFTER;
-      changes = (await stack.up(opts)).summary.resourceChanges;
-      break;
-    case "destroy":
-      changes = (await stack.destroy(opts)).summary.resourceChanges;
-      break;
+  let sample: OperationSample;
+  try {
+    changes = await runOperation(bs, op, parallel);
+  } finally {
+    // Also when the operation fails: the monitor's timer would keep the process alive.
+    sample = monitor.stop();
   }
+  const { provider, cli: cliProcess, connections } = sample;
+  const automationMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuStart);
   // A run that did not do the work measures nothing: every resource must have changed.
   const expected = { create: "create", update: "update", destroy: "delete" }[op as string];
   if (expected && (changes?.[expected] ?? 0) < bs.decl.n) {
@@ -251,9 +262,6 @@ async function cliOp(
       `${bs.kind} ${op}: expected ${bs.decl.n} × ${expected}, got ${JSON.stringify(changes)}`,
     );
   }
-  const automationMs = performance.now() - started;
-  const cpu = process.cpuUsage(cpuStart);
-  const { provider, cli: cliProcess, connections } = monitor.stop();
   const verb =
     op === "create" || op === "update" ? "up" : op.startsWith("preview") ? "preview" : op;
   const cli = bs.runs.find((r) => r.args[0] === verb);

@@ -116,7 +116,7 @@ const medianOrNull = (xs: Array<number | null | undefined>) => {
 };
 export const sameCalls = (a: Calls, b: Calls) => JSON.stringify(a) === JSON.stringify(b);
 
-export function spread(values: number[]): Spread {
+function spread(values: number[]): Spread {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
 
