@@ -1,20 +1,24 @@
-// `npm run bench`: what a ProxySession costs in a stack, and how the cost grows with N.
+// `npm run bench`: what a ProxySession costs in a stack, how the cost grows with N, and how far it
+// is from the engine floor.
 //
 // Starts the emulator with a fixed added latency (100 ms per request, like Twilio from most
 // regions), then for each N runs `pulumi up`, `pulumi preview`, `pulumi preview --refresh`,
-// `pulumi up` after changing every ttl and `pulumi destroy` on an isolated offline stack, and a
-// plain Node baseline making the same HTTP calls with the engine's parallelism. Writes
-// BENCHMARKS.md, benchmarks/results.json and benchmarks/chart.svg.
+// `pulumi up` after changing every ttl and `pulumi destroy` on an isolated offline stack of N
+// sessions (the engine), the same on a stack of N no-op dynamic resources that wait as long per
+// operation (the floor), and a plain Node baseline making the engine's HTTP calls with the
+// engine's parallelism. Last, the concurrency scenario. Writes BENCHMARKS.md,
+// benchmarks/results.json and benchmarks/chart.svg. The whole run takes about 20 minutes here.
 //
 // Options (flags win over environment):
 //   --sizes 10,100,500   BENCH_SIZES   session counts
 //   --runs 3             BENCH_RUNS    runs per N (the median is reported)
-//   --quick                            sizes 10,100 and one run
+//   --quick                            sizes 10,100, one run, no concurrency scenario
+//   --no-concurrency                   skip the concurrency scenario
 //   --latency-ms 100     BENCH_LATENCY_MS
 //   --parallel P         BENCH_PARALLEL  pass --parallel P to pulumi (default: the CLI's default)
 //   --out DIR            BENCH_OUT     write BENCHMARKS.md, results.json, chart.svg into DIR
 //                                      (default: BENCHMARKS.md at the root, the rest in benchmarks/)
-//   --budget-min 25    BENCH_BUDGET_MIN  skip further runs of a size when they would overrun it
+//   --budget-min 25      BENCH_BUDGET_MIN  skip further runs of a size when they would overrun it
 //   --wait-idle [L]                    first wait (up to 20 min) for a 1-minute load below L (0.6)
 //   --label TEXT                       a label stored in results.json (e.g. "before")
 //   --env K=V                          more environment for the CLI and provider (experiments)
@@ -25,16 +29,20 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { repoRoot } from "./lib/local-stack";
 import { startEmulatorProcess } from "./lib/emulator-process";
+import { renderChart } from "./bench/chart";
+import { measureConcurrency } from "./bench/concurrency";
+import { renderMarkdown } from "./bench/markdown";
 import {
   cliDefaultParallel,
   createBenchStack,
   measureRun,
   pulumiVersion,
   type BenchContext,
+  type BenchStack,
   type RunResult,
 } from "./bench/measure";
-import { renderChart, renderMarkdown, summarize, type BenchResults } from "./bench/report";
 import { measureStartup } from "./bench/startup";
+import { summarize, type BenchResults } from "./bench/summary";
 
 interface Options {
   sizes: number[];
@@ -45,6 +53,7 @@ interface Options {
   waitIdle?: number;
   budgetMin: number;
   render: boolean;
+  concurrency: boolean;
   label?: string;
   env: Record<string, string>;
 }
@@ -66,6 +75,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options {
     env: {},
     budgetMin: Number(env.BENCH_BUDGET_MIN ?? 25),
     render: false,
+    concurrency: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -74,7 +84,8 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options {
       if (v === undefined) throw new Error(`${arg} needs a value`);
       return v;
     };
-    if (arg === "--quick") [opts.sizes, opts.runs] = [[10, 100], 1];
+    if (arg === "--quick") [opts.sizes, opts.runs, opts.concurrency] = [[10, 100], 1, false];
+    else if (arg === "--no-concurrency") opts.concurrency = false;
     else if (arg === "--sizes") opts.sizes = ints(value(), arg);
     else if (arg === "--runs") opts.runs = ints(value(), arg)[0];
     else if (arg === "--latency-ms") opts.latencyMs = Number(value());
@@ -159,6 +170,7 @@ async function main() {
   if (opts.waitIdle !== undefined) await waitIdle(opts.waitIdle, log);
   const started = Date.now();
   const loadStart = loadavg();
+  log(`load average at start: ${loadStart} (1, 5, 15 min; other work on the machine counts)`);
   const parallelDefault = cliDefaultParallel();
   const parallel = opts.parallel ?? parallelDefault.value;
   log(`pulumi --parallel default: ${parallelDefault.value} (${parallelDefault.helpLine})`);
@@ -169,7 +181,7 @@ async function main() {
     emu,
     latencyMs: opts.latencyMs,
     parallel: opts.parallel,
-    concurrency: parallel,
+    baselineWorkers: parallel,
     env: opts.env,
     log,
   };
@@ -177,6 +189,7 @@ async function main() {
   const skipped: Array<{ n: number; runs: number }> = [];
   const budgetMs = opts.budgetMin * 60_000;
   let startup;
+  let concurrency = null;
   try {
     startup = await measureStartup(3);
     log(
@@ -184,15 +197,9 @@ async function main() {
         `package's implementation ${Math.round(startup.implementationMs)} ms`,
     );
     // Warm-up, not measured: the first CLI start reads a cold disk cache.
-    const warm = await createBenchStack(ctx, 2);
-    try {
-      await measureRun({ ...ctx, log: () => {} }, warm, 0);
-    } finally {
-      await warm.local.dispose();
-    }
+    await withStacks(ctx, 2, (stacks) => measureRun({ ...ctx, log: () => {} }, stacks, 0));
     for (const n of opts.sizes) {
-      const bs = await createBenchStack(ctx, n);
-      try {
+      await withStacks(ctx, n, async (stacks) => {
         let lastRunMs = 0;
         for (let r = 0; r < opts.runs; r++) {
           // Another run takes about as long as the last one: skip it if it would overrun.
@@ -204,13 +211,12 @@ async function main() {
             break;
           }
           const runStarted = Date.now();
-          runs.push(await measureRun(ctx, bs, r));
+          runs.push(await measureRun(ctx, stacks, r));
           lastRunMs = Date.now() - runStarted;
         }
-      } finally {
-        await bs.local.dispose();
-      }
+      });
     }
+    if (opts.concurrency) concurrency = await measureConcurrency(ctx);
   } finally {
     await emu.stop();
   }
@@ -227,17 +233,37 @@ async function main() {
       cliDefault: parallelDefault.value,
       helpLine: parallelDefault.helpLine,
       passed: opts.parallel ?? null,
-      baselineConcurrency: parallel,
+      baselineWorkers: parallel,
     },
     runsPerSize: opts.runs,
     skippedRuns: skipped,
     sizes: opts.sizes,
     startup: startup!,
+    concurrency,
     summary: summarize(runs, opts.sizes),
     runs,
   };
   await write(results, opts.outDir, true);
   log(`load average: start ${results.load.start}, end ${results.load.end}; ${results.durationS} s`);
+}
+
+/** The engine's stack and the floor's for one N, disposed after `use`. */
+async function withStacks<T>(
+  ctx: BenchContext,
+  n: number,
+  use: (stacks: { engine: BenchStack; floor: BenchStack }) => Promise<T>,
+): Promise<T> {
+  const engine = await createBenchStack(ctx, n, "engine");
+  try {
+    const floor = await createBenchStack(ctx, n, "floor");
+    try {
+      return await use({ engine, floor });
+    } finally {
+      await floor.local.dispose();
+    }
+  } finally {
+    await engine.local.dispose();
+  }
 }
 
 main().catch((err) => {

@@ -46,10 +46,7 @@ describe("the serialized provider (__provider)", () => {
 
   it("is the text every release stores: changing it changes every session's state", () => {
     expect(text).toBe(
-      "exports.handler=()=>{try{return require('pulumi-twilio-proxy/dist/provider/runtime').provider}" +
-        "catch(e){if(e.code==='MODULE_NOT_FOUND')e.message=" +
-        "`pulumi-twilio-proxy is not installed for ${process.cwd()}: run npm install (${e.message})`;" +
-        "throw e}};",
+      "exports.handler=()=>require('pulumi-twilio-proxy/dist/provider/runtime').provider",
     );
   });
 
@@ -102,12 +99,14 @@ describe("the serialized provider (__provider)", () => {
     });
   });
 
-  it("fails with MODULE_NOT_FOUND where the package is not installed", () => {
+  it("fails with MODULE_NOT_FOUND, naming the package, where the package is not installed", () => {
     const project = fs.mkdtempSync(path.join(os.tmpdir(), "no-package-"));
     const out = runInProviderProcess(project, "check", [{}, {}]);
     expect(out).toMatchObject({
       code: "MODULE_NOT_FOUND",
-      error: expect.stringMatching(/^pulumi-twilio-proxy is not installed for .*: run npm install/),
+      error: expect.stringMatching(
+        /^Cannot find module 'pulumi-twilio-proxy\/dist\/provider\/runtime'/,
+      ),
     });
   });
 });

@@ -1,5 +1,6 @@
-// One measured run: the five Pulumi operations on a stack of N sessions, then the baseline
-// script making the same HTTP calls, with the emulator's counters and log read after each.
+// One measured run at one N: the five Pulumi operations on a stack of N ProxySessions (the
+// engine), the same five on a stack of N no-op dynamic resources (the floor), then the baseline
+// script making the engine's HTTP calls, with the emulator's counters and log read after each.
 import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -10,7 +11,9 @@ import type { OperationId } from "../../emulator";
 import { createLocalStack, pulumiRoot, repoRoot, type LocalStack } from "../lib/local-stack";
 import type { BaselineOp, BaselineResult, BaselineSpec } from "./baseline";
 import type { EmulatorProcess } from "../lib/emulator-process";
-import { monitorOperation, type ProcessSample } from "./procmon";
+import { floorProgram } from "./floor";
+import { monitorOperation, type OperationSample, type ProcessSample } from "./procmon";
+import { stateAnatomy, type StateAnatomy } from "./state";
 import { summarizeLog } from "./stats";
 
 export const OPERATIONS = ["create", "preview", "preview-refresh", "update", "destroy"] as const;
@@ -44,23 +47,30 @@ export interface HttpFigures {
   total: number;
   /** Most requests in flight at once, from the emulator's request log. */
   maxConcurrent: number;
+  /** Answers with HTTP 429 in the emulator's log (it keeps the last 1,000 requests). */
+  tooManyRequests: number;
+  /** Whether the log lost requests (then the figures from it are lower bounds). */
+  logTruncated: boolean;
   /** First and last request arrival, ms after the command started; null without requests. */
   firstRequestMs: number | null;
   lastRequestMs: number | null;
 }
 
-export interface EngineOpResult extends HttpFigures {
+/** One `pulumi …` command, for either stack. */
+export interface CliOpResult {
   /** Wall time of the `pulumi …` process, spawn to exit. */
   cliMs: number;
   /** Wall time of the Automation API call (adds `stack output` / `stack history` after up). */
   automationMs: number;
   provider: ProcessSample;
   cli: ProcessSample;
-  /** TCP connections the operation opened to the emulator (null without /proc). */
-  connections: number | null;
   /** CPU time of this driver process, which hosts the inline program. */
   driverCpuMs: number;
+  /** TCP connections the operation opened to the emulator (null for the floor, or without /proc). */
+  connections: number | null;
 }
+
+export type EngineOpResult = CliOpResult & HttpFigures;
 
 export interface BaselineOpResult extends HttpFigures {
   /** Wall time of the baseline script's process, spawn to exit. */
@@ -74,13 +84,10 @@ export interface RunResult {
   n: number;
   run: number;
   engine: Record<Operation, EngineOpResult>;
+  floor: Record<Operation, CliOpResult>;
   baseline: Partial<Record<Operation, BaselineOpResult>>;
-  /** Size of the stack's state file after create, bytes. */
-  stateBytes: number;
-  /** Length of one session's serialized `__provider`, bytes. */
-  providerBytes: number;
-  /** One session's resource entry in the state file, as the backend writes it, bytes. */
-  resourceBytes: number;
+  /** The state after create, of the engine's stack and of the floor's. */
+  state: { engine: StateAnatomy; floor: StateAnatomy };
 }
 
 export interface BenchContext {
@@ -88,8 +95,8 @@ export interface BenchContext {
   latencyMs: number;
   /** Passed as --parallel when set; otherwise the CLI's default applies. */
   parallel?: number;
-  /** The baseline's concurrency: the engine's effective parallelism. */
-  concurrency: number;
+  /** The baseline's workers: the engine's effective parallelism. */
+  baselineWorkers: number;
   /** More environment for the CLI and the provider process (experiments only). */
   env?: Record<string, string>;
   log: (line: string) => void;
@@ -115,21 +122,17 @@ export function pulumiVersion(): string {
   }).trim();
 }
 
-/** The program: N sessions, each with a uniqueName and a ttl read at each run. */
+/** The program's declaration, read at each run: N resources, each with a ttl. */
 interface Declaration {
   n: number;
   ttl: number;
-  prefix: string;
 }
 
-function program(decl: Declaration, serviceSid: string) {
+/** N sessions, each with a uniqueName and a ttl. */
+function sessionsProgram(decl: Declaration, serviceSid: string) {
   return async () => {
     for (let i = 0; i < decl.n; i++) {
-      new ProxySession(`s${i}`, {
-        serviceSid,
-        uniqueName: `${decl.prefix}-${i}`,
-        ttl: decl.ttl,
-      });
+      new ProxySession(`s${i}`, { serviceSid, uniqueName: `bench-${decl.n}-${i}`, ttl: decl.ttl });
     }
     return {};
   };
@@ -155,9 +158,9 @@ function timeCommands(stack: Stack): Array<{ args: string[]; ms: number }> {
   return runs;
 }
 
-async function httpFigures(ctx: BenchContext, startedAt: number): Promise<HttpFigures> {
-  const [counts, log] = await Promise.all([ctx.emu.requests(), ctx.emu.log()]);
-  const summary = summarizeLog(log, ctx.latencyMs);
+async function httpFigures(emu: EmulatorProcess, latencyMs: number, startedAt: number) {
+  const [counts, log] = await Promise.all([emu.requests(), emu.log()]);
+  const summary = summarizeLog(log, latencyMs);
   const calls = Object.fromEntries(
     Object.entries(counts.byOperation).filter(([, v]) => v > 0),
   ) as Calls;
@@ -165,64 +168,100 @@ async function httpFigures(ctx: BenchContext, startedAt: number): Promise<HttpFi
     calls,
     total: counts.total,
     maxConcurrent: summary.maxConcurrent,
+    tooManyRequests: log.filter((e) => e.status === 429).length,
+    logTruncated: log.length < counts.total,
     firstRequestMs: summary.firstMs === null ? null : summary.firstMs - startedAt,
     lastRequestMs: summary.lastMs === null ? null : summary.lastMs - startedAt,
-  };
+  } satisfies HttpFigures;
 }
 
+export type StackKind = "engine" | "floor";
+
 export interface BenchStack {
+  kind: StackKind;
   local: LocalStack;
   decl: Declaration;
   runs: Array<{ args: string[]; ms: number }>;
 }
 
-export async function createBenchStack(ctx: BenchContext, n: number): Promise<BenchStack> {
-  const decl: Declaration = { n, ttl: TTL_BEFORE, prefix: `bench-${n}` };
+/**
+ * An isolated stack of N resources: ProxySessions on the emulator (`engine`), or the floor's
+ * no-op resources. `config` adds stack config (the concurrency scenario's settings).
+ */
+export async function createBenchStack(
+  ctx: BenchContext,
+  n: number,
+  kind: StackKind,
+  config: Record<string, string> = {},
+): Promise<BenchStack> {
+  const decl: Declaration = { n, ttl: TTL_BEFORE };
   const local = await createLocalStack({
-    program: program(decl, ctx.emu.serviceSid),
+    program: kind === "engine" ? sessionsProgram(decl, ctx.emu.serviceSid) : floorProgram(decl),
     project: "pulumi-twilio-proxy-bench",
-    stackName: `bench-${n}`,
+    // The same length for both, so that URNs cost the same.
+    stackName: `${kind === "engine" ? "bench" : "floor"}-${n}`,
     access: {
       accountSid: ctx.emu.accountSid,
       authToken: ctx.emu.authToken,
       baseUrl: ctx.emu.baseUrl,
     },
-    env: ctx.env,
+    config,
+    env: { ...ctx.env, BENCH_FLOOR_LATENCY_MS: String(ctx.latencyMs) },
   });
-  return { local, decl, runs: timeCommands(local.stack) };
+  return { kind, local, decl, runs: timeCommands(local.stack) };
 }
 
-async function engineOp(ctx: BenchContext, bs: BenchStack, op: Operation): Promise<EngineOpResult> {
+/** Runs one operation; returns the engine's count of resource changes (none for previews). */
+async function runOperation(bs: BenchStack, op: Operation, parallel: number | undefined) {
   const { stack } = bs.local;
-  const parallel = ctx.parallel === undefined ? {} : { parallel: ctx.parallel };
-  await ctx.emu.resetRequests();
-  bs.runs.length = 0;
-  const monitor = monitorOperation(ctx.emu.port);
-  const cpuStart = process.cpuUsage();
-  const wallStart = Date.now();
-  const started = performance.now();
+  const opts = parallel === undefined ? {} : { parallel };
   switch (op) {
     case "create":
       bs.decl.ttl = TTL_BEFORE;
-      await stack.up(parallel);
-      break;
+      return (await stack.up(opts)).summary.resourceChanges;
     case "preview":
-      await stack.preview({ ...parallel, expectNoChanges: true });
-      break;
+      await stack.preview({ ...opts, expectNoChanges: true });
+      return undefined;
     case "preview-refresh":
-      await stack.preview({ ...parallel, refresh: true, expectNoChanges: true });
-      break;
+      await stack.preview({ ...opts, refresh: true, expectNoChanges: true });
+      return undefined;
     case "update":
       bs.decl.ttl = TTL_AFTER;
-      await stack.up(parallel);
-      break;
+      return (await stack.up(opts)).summary.resourceChanges;
     case "destroy":
-      await stack.destroy(parallel);
-      break;
+      return (await stack.destroy(opts)).summary.resourceChanges;
   }
+}
+
+/** Runs one operation on a stack and measures the `pulumi` process and its provider. */
+async function cliOp(
+  ctx: BenchContext,
+  bs: BenchStack,
+  op: Operation,
+  parallel = ctx.parallel,
+): Promise<CliOpResult> {
+  bs.runs.length = 0;
+  const monitor = monitorOperation(bs.kind === "engine" ? ctx.emu.port : undefined);
+  const cpuStart = process.cpuUsage();
+  const started = performance.now();
+  let changes: Record<string, number> | undefined;
+  let sample: OperationSample;
+  try {
+    changes = await runOperation(bs, op, parallel);
+  } finally {
+    // Also when the operation fails: the monitor's timer would keep the process alive.
+    sample = monitor.stop();
+  }
+  const { provider, cli: cliProcess, connections } = sample;
   const automationMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuStart);
-  const { provider, cli: cliProcess, connections } = monitor.stop();
+  // A run that did not do the work measures nothing: every resource must have changed.
+  const expected = { create: "create", update: "update", destroy: "delete" }[op as string];
+  if (expected && (changes?.[expected] ?? 0) < bs.decl.n) {
+    throw new Error(
+      `${bs.kind} ${op}: expected ${bs.decl.n} × ${expected}, got ${JSON.stringify(changes)}`,
+    );
+  }
   const verb =
     op === "create" || op === "update" ? "up" : op.startsWith("preview") ? "preview" : op;
   const cli = bs.runs.find((r) => r.args[0] === verb);
@@ -234,8 +273,20 @@ async function engineOp(ctx: BenchContext, bs: BenchStack, op: Operation): Promi
     cli: cliProcess,
     connections,
     driverCpuMs: (cpu.user + cpu.system) / 1000,
-    ...(await httpFigures(ctx, wallStart)),
   };
+}
+
+/** An operation on the ProxySession stack, with the emulator's view of its HTTP calls. */
+export async function engineOp(
+  ctx: BenchContext,
+  bs: BenchStack,
+  op: Operation,
+  parallel = ctx.parallel,
+): Promise<EngineOpResult> {
+  await ctx.emu.resetRequests();
+  const wallStart = Date.now();
+  const result = await cliOp(ctx, bs, op, parallel);
+  return { ...result, ...(await httpFigures(ctx.emu, ctx.latencyMs, wallStart)) };
 }
 
 const run = (file: string, args: string[]) =>
@@ -260,7 +311,7 @@ async function baselineOps(ctx: BenchContext, n: number, runIndex: number) {
     accountSid: ctx.emu.accountSid,
     authToken: ctx.emu.authToken,
     serviceSid: ctx.emu.serviceSid,
-    concurrency: ctx.concurrency,
+    concurrency: ctx.baselineWorkers,
     sessions,
   };
   fs.writeFileSync(specFile, JSON.stringify(spec));
@@ -284,7 +335,7 @@ async function baselineOps(ctx: BenchContext, n: number, runIndex: number) {
         wallMs: ms,
         httpMs: result.httpMs,
         connections,
-        ...(await httpFigures(ctx, wallStart)),
+        ...(await httpFigures(ctx.emu, ctx.latencyMs, wallStart)),
       };
     }
   } finally {
@@ -293,50 +344,52 @@ async function baselineOps(ctx: BenchContext, n: number, runIndex: number) {
   return out;
 }
 
-/** The state figures, read right after create. */
-function stateFigures(local: LocalStack) {
-  const text = local.stateText();
-  const resources = (JSON.parse(text).checkpoint.latest?.resources ?? []) as Array<{
-    type: string;
-    inputs?: Record<string, unknown>;
-  }>;
-  const session = resources.find((r) => r.type.endsWith(":ProxySession"));
-  const provider = session?.inputs?.__provider;
-  // The backend writes the checkpoint indented by four spaces: measure one entry that way.
-  const entry = session ? JSON.stringify(session, null, 4).replace(/^/gm, "            ") : "";
-  return {
-    stateBytes: Buffer.byteLength(text),
-    providerBytes: typeof provider === "string" ? Buffer.byteLength(provider) : 0,
-    resourceBytes: Buffer.byteLength(entry),
-  };
+const cpuS = (ms: number) => (ms / 1000).toFixed(1);
+
+function logOp(
+  ctx: BenchContext,
+  label: string,
+  op: Operation,
+  r: CliOpResult & Partial<HttpFigures>,
+) {
+  const http = r.total === undefined ? "" : `  calls ${r.total}  max in flight ${r.maxConcurrent}`;
+  const peak =
+    r.provider.peakRssKiB === null ? "-" : `${Math.round(r.provider.peakRssKiB / 1024)} MiB`;
+  ctx.log(
+    `  ${label} ${op.padEnd(15)} ${(r.cliMs / 1000).toFixed(2).padStart(7)} s${http}` +
+      `  provider peak ${peak}  CPU s: cli ${cpuS(r.cli.cpuMs)} provider ${cpuS(r.provider.cpuMs)}` +
+      ` program ${cpuS(r.driverCpuMs)}`,
+  );
 }
 
+/** One run at one N: the engine's five operations, the floor's, then the baseline's. */
 export async function measureRun(
   ctx: BenchContext,
-  bs: BenchStack,
+  stacks: { engine: BenchStack; floor: BenchStack },
   runIndex: number,
 ): Promise<RunResult> {
-  const n = bs.decl.n;
+  const n = stacks.engine.decl.n;
+  const label = (what: string) => `N=${n} run ${runIndex + 1} ${what.padEnd(6)}`;
   const engine = {} as Record<Operation, EngineOpResult>;
-  let state = { stateBytes: 0, providerBytes: 0, resourceBytes: 0 };
+  const floor = {} as Record<Operation, CliOpResult>;
+  const state = {} as RunResult["state"];
   for (const op of OPERATIONS) {
-    engine[op] = await engineOp(ctx, bs, op);
-    if (op === "create") state = stateFigures(bs.local);
-    const r = engine[op];
-    ctx.log(
-      `  N=${n} run ${runIndex + 1} ${op.padEnd(15)} ${(r.cliMs / 1000).toFixed(2).padStart(7)} s` +
-        `  calls ${r.total}  max in flight ${r.maxConcurrent}  connections ${r.connections}` +
-        `  provider peak ${r.provider.peakRssKiB === null ? "-" : `${Math.round(r.provider.peakRssKiB / 1024)} MiB`}` +
-        `  CPU s: cli ${(r.cli.cpuMs / 1000).toFixed(1)} provider ${(r.provider.cpuMs / 1000).toFixed(1)}` +
-        ` program ${(r.driverCpuMs / 1000).toFixed(1)}`,
-    );
+    engine[op] = await engineOp(ctx, stacks.engine, op);
+    if (op === "create")
+      state.engine = stateAnatomy(stacks.engine.local.stateText(), ":ProxySession");
+    logOp(ctx, label("engine"), op, engine[op]);
+  }
+  for (const op of OPERATIONS) {
+    floor[op] = await cliOp(ctx, stacks.floor, op);
+    if (op === "create") state.floor = stateAnatomy(stacks.floor.local.stateText(), ":Resource");
+    logOp(ctx, label("floor"), op, floor[op]);
   }
   const baseline = await baselineOps(ctx, n, runIndex);
   ctx.log(
-    `  N=${n} run ${runIndex + 1} baseline       ` +
+    `  ${label("baseline")} ` +
       Object.entries(baseline)
         .map(([op, r]) => `${op} ${(r.wallMs / 1000).toFixed(2)} s`)
         .join(", "),
   );
-  return { n, run: runIndex, engine, baseline, ...state };
+  return { n, run: runIndex, engine, floor, baseline, state };
 }

@@ -3,12 +3,6 @@
 // The file backend writes the checkpoint as compact JSON, so a part's cost is the bytes of
 // `"key":value,` in that encoding: what the CLI serializes (and writes) again after every step.
 
-export interface StatePart {
-  /** `urn`, `stackTrace`, … for the engine's own fields; `inputs.ttl`, `outputs.sid`, … */
-  part: string;
-  bytes: number;
-}
-
 export interface StateAnatomy {
   /** The state file, bytes. */
   fileBytes: number;
@@ -18,8 +12,11 @@ export interface StateAnatomy {
   entryBytes: number;
   /** Its `__provider` text, bytes (UTF-8, before JSON escaping). */
   providerBytes: number;
-  /** Every part of that entry; the JSON punctuation around them is `entryBytes` − their sum. */
-  parts: StatePart[];
+  /**
+   * Bytes of every part of that entry, by name: `urn`, `stackTrace`, … for the engine's own
+   * fields, `inputs.ttl`, `outputs.sid`, … The JSON punctuation around them is the rest.
+   */
+  parts: Record<string, number>;
 }
 
 interface StateResource {
@@ -39,13 +36,12 @@ export function stateAnatomy(text: string, typeSuffix: string): StateAnatomy {
   const ofType = all.filter((r) => r.type.endsWith(typeSuffix));
   const entry = ofType.at(-1);
   if (!entry) throw new Error(`no resource of type …${typeSuffix} in the state`);
-  const parts: StatePart[] = [];
+  const parts: Record<string, number> = {};
   for (const [key, value] of Object.entries(entry)) {
     if ((key === "inputs" || key === "outputs") && value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value))
-        parts.push({ part: `${key}.${k}`, bytes: member(k, v) });
+      for (const [k, v] of Object.entries(value)) parts[`${key}.${k}`] = member(k, v);
     } else {
-      parts.push({ part: key, bytes: member(key, value) });
+      parts[key] = member(key, value);
     }
   }
   const provider = entry.inputs?.__provider;
