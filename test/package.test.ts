@@ -46,6 +46,36 @@ describe("the package in this repository", () => {
   });
 });
 
+describe.skipIf(!fs.existsSync(path.join(repoRoot, ".git")))("a git checkout", () => {
+  it("builds dist/ when installed straight from git (the prepare script)", () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "from-git-"));
+    try {
+      // What `npm install git+https://...` does first: clone, install, prepare, pack.
+      const commit = execFileSync("git", ["rev-parse", "HEAD"], {
+        cwd: repoRoot,
+        encoding: "utf8",
+      });
+      const out = execFileSync(
+        "npm",
+        ["pack", "--offline", "--json", `git+file://${repoRoot}#${commit.trim()}`],
+        { cwd: scratch, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+      );
+      const tarball = path.join(scratch, JSON.parse(out)[0].filename);
+      expect(tarballFiles(tarball)).toEqual(
+        expect.arrayContaining([
+          "dist/provider/index.js",
+          "dist/provider/index.d.ts",
+          "dist/provider/runtime.js",
+          "dist/emulator/index.js",
+          "dist/emulator/cli.js",
+        ]),
+      );
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("the packed package, installed into a new project", () => {
   let scratch: string;
   let app: string;
