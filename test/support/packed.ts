@@ -10,8 +10,8 @@ import { repoRoot } from "./engine";
 
 const PACKAGE = "pulumi-twilio-proxy";
 
+/** One package of a lockfile (v3), at its path under node_modules. */
 interface LockEntry {
-  version?: string;
   link?: boolean;
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
@@ -96,7 +96,7 @@ function lockClosure(all: Record<string, LockEntry>, names: string[]): Record<st
       const at = `${base ? `${base}/` : ""}node_modules/${name}`;
       const entry = all[at];
       if (entry && !entry.link) return add(at, entry);
-      if (!base) return; // an optional dependency this platform does not install
+      if (!base) return; // not in the lock: an optional dependency that was not installed
       const parent = base.lastIndexOf("/node_modules/");
       base = parent < 0 ? "" : base.slice(0, parent);
     }
