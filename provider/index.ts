@@ -1,30 +1,40 @@
+// The package's API: the resource, the lookup functions and the errors. The provider class, the
+// client and the pure rules behind them are in ./internal, which is not API.
 export { ProxySession } from "./resource";
 export type {
   Participant,
   ParticipantArgs,
   ParticipantState,
   ProxySessionArgs,
-  ProxySessionInputs,
   ProxySessionOutputs,
   ProxySessionState,
   SessionMode,
   SessionStatus,
   DeclaredStatus,
-  TwilioSession,
-  TwilioSessionPage,
 } from "./types";
-export { ProxySessionProvider, type ProviderOptions } from "./provider";
-export { providerModule } from "./stub";
-export { checkInputs } from "./check";
-export { diffSession } from "./diff";
-export { TwilioProxyClient, type ClientOptions, type RetryEvent } from "./client";
-export { resolveSettings, type TwilioSettings } from "./config";
+export {
+  getProxySession,
+  getProxySessionOutput,
+  listProxySessions,
+  listProxySessionsOutput,
+  listUnmanagedSessions,
+  findUnmanagedSessions,
+  type LookupOptions,
+  type GetProxySessionArgs,
+  type GetProxySessionOutputArgs,
+  type ListProxySessionsArgs,
+  type ListProxySessionsOutputArgs,
+  type UnmanagedSessionsArgs,
+  type FindUnmanagedSessionsArgs,
+} from "./lookup";
 export {
   TwilioProxyError,
   TwilioRequestError,
   TwilioApiError,
   TwilioNetworkError,
   ProviderConfigError,
+  LookupArgumentError,
+  SessionNotFoundError,
   SessionConflictError,
+  PaginationError,
 } from "./errors";
-export * from "./lookup";

@@ -1,7 +1,7 @@
 // The client and provider against the emulator's injected faults: rate limits, server errors,
 // lost connections and answers, hung requests. Real HTTP, real sockets.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { TwilioProxyClient, type RetryEvent } from "../provider";
+import { TwilioProxyClient, type RetryEvent } from "../provider/internal";
 import { resolveSettings } from "../provider/config";
 import { EmulatorHarness, NAME_LOOKUP_READINGS } from "./support/emulator";
 

@@ -10,17 +10,16 @@ import {
   ProviderConfigError,
   SessionNotFoundError,
   TwilioApiError,
-  TwilioProxyClient,
   findUnmanagedSessions,
   getProxySession,
   getProxySessionOutput,
   listProxySessions,
   listProxySessionsOutput,
   listUnmanagedSessions,
-  resolveSettings,
   type LookupOptions,
   type ProxySessionState,
 } from "../provider";
+import { TwilioProxyClient, resolveSettings } from "../provider/internal";
 import { EmulatorHarness, NAME_LOOKUP_READINGS } from "./support/emulator";
 
 let emu: EmulatorHarness;

@@ -2,7 +2,7 @@
 // sub-resource over real HTTP: which requests, in which order, and that the session keeps its
 // SID; under the emulator's strict readings and under the lenient ones.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { ProxySessionInputs, ProxySessionOutputs } from "../provider";
+import type { ProxySessionInputs, ProxySessionOutputs } from "../provider/types";
 import { SessionConflictError } from "../provider/errors";
 import type { ReadingId } from "../emulator";
 import { EmulatorHarness } from "./support/emulator";

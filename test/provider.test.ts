@@ -1,6 +1,6 @@
 // The provider's methods against the emulator over real HTTP, counting the calls they make.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { ProxySessionInputs } from "../provider";
+import type { ProxySessionInputs } from "../provider/internal";
 import { SessionConflictError } from "../provider/errors";
 import { EmulatorHarness, NAME_LOOKUP_READINGS } from "./support/emulator";
 

@@ -5,7 +5,7 @@ import {
   type ReadingPosition,
   type RunningEmulator,
 } from "../../emulator";
-import { ProxySessionProvider, type ProviderOptions } from "../../provider";
+import { ProxySessionProvider, type ProviderOptions } from "../../provider/internal";
 
 export type Operation =
   | "CreateSession"
