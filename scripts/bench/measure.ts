@@ -11,7 +11,7 @@ import type { OperationId } from "../../emulator";
 import { createLocalStack, pulumiRoot, repoRoot, type LocalStack } from "../lib/local-stack";
 import type { BaselineOp, BaselineResult, BaselineSpec } from "./baseline";
 import type { EmulatorProcess } from "../lib/emulator-process";
-import { floorProgram } from "./floor";
+import { floorEnv, floorProgram } from "./floor";
 import { monitorOperation, type OperationSample, type ProcessSample } from "./procmon";
 import { stateAnatomy, type StateAnatomy } from "./state";
 import { summarizeLog } from "./stats";
@@ -206,7 +206,7 @@ export async function createBenchStack(
       baseUrl: ctx.emu.baseUrl,
     },
     config,
-    env: { ...ctx.env, BENCH_FLOOR_LATENCY_MS: String(ctx.latencyMs) },
+    env: { ...ctx.env, ...floorEnv(ctx.latencyMs) },
   });
   return { kind, local, decl, runs: timeCommands(local.stack) };
 }
