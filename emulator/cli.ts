@@ -2,7 +2,8 @@
 import type { FaultConfig } from "./faults";
 import { validateFaultConfig } from "./faults";
 import { startEmulator, type EmulatorOptions } from "./index";
-import { checkReadingIds, READINGS, type ReadingId } from "./readings";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { checkReadingIds, READINGS } from "./readings";
 
 export const USAGE = `Usage: twilio-proxy-emulator [options]
 
@@ -25,18 +26,28 @@ export const USAGE = `Usage: twilio-proxy-emulator [options]
   --help              show this help
 `;
 
+/** The numeric fault options, by flag name, and the FaultConfig field each sets. */
 const FAULT_FLAGS: Record<string, keyof FaultConfig> = {
-  "--seed": "seed",
-  "--rate-429": "rate429",
-  "--retry-after": "retryAfterSeconds",
-  "--rate-500": "rate500",
-  "--rate-503": "rate503",
-  "--reset-before": "resetBeforeRate",
-  "--reset-after": "resetAfterRate",
-  "--hang-rate": "hangRate",
-  "--latency-ms": "latencyMs",
-  "--max-concurrent": "maxConcurrent",
+  seed: "seed",
+  "rate-429": "rate429",
+  "retry-after": "retryAfterSeconds",
+  "rate-500": "rate500",
+  "rate-503": "rate503",
+  "reset-before": "resetBeforeRate",
+  "reset-after": "resetAfterRate",
+  "hang-rate": "hangRate",
+  "latency-ms": "latencyMs",
+  "max-concurrent": "maxConcurrent",
 };
+
+const OPTIONS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  "fault-methods": { type: "string" },
+  alternative: { type: "string", multiple: true },
+  help: { type: "boolean", short: "h" },
+  ...Object.fromEntries(Object.keys(FAULT_FLAGS).map((flag) => [flag, { type: "string" }])),
+} satisfies ParseArgsConfig["options"];
 
 export type CliArgs =
   | { help: true }
@@ -47,56 +58,44 @@ export type CliArgs =
       };
     };
 
-/** Accepts `--flag value` and `--flag=value`; throws with a readable message on bad input. */
-export function parseCliArgs(argv: string[]): CliArgs {
-  let host = "127.0.0.1";
-  let port = 4010;
-  const faults: Record<string, unknown> = {};
-  const alternatives: ReadingId[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--help" || arg === "-h") return { help: true };
-    const eq = arg.indexOf("=");
-    const flag = eq >= 0 ? arg.slice(0, eq) : arg;
-    const take = (): string => {
-      if (eq >= 0) return arg.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    const num = (v: string): number => {
-      const n = Number(v);
-      if (v.trim() === "" || !Number.isFinite(n))
-        throw new Error(`${flag}: '${v}' is not a number`);
-      return n;
-    };
-    if (flag === "--port") {
-      port = num(take());
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new Error(`--port: must be an integer between 0 and 65535`);
-      }
-    } else if (flag === "--host") {
-      host = take();
-    } else if (flag === "--fault-methods") {
-      faults.methods = take()
-        .split(",")
-        .map((m) => m.trim())
-        .filter(Boolean);
-    } else if (flag === "--alternative") {
-      const ids = take()
-        .split(",")
-        .map((id) => id.trim())
-        .filter(Boolean);
-      alternatives.push(...checkReadingIds(ids).filter((id) => !alternatives.includes(id)));
-    } else if (FAULT_FLAGS[flag]) {
-      faults[FAULT_FLAGS[flag]] = num(take());
-    } else {
-      throw new Error(`unknown option '${arg}'`);
-    }
+const list = (text: string) =>
+  text
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+function number(flag: string, text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n)) {
+    throw new Error(`--${flag}: '${text}' is not a number`);
   }
+  return n;
+}
+
+/**
+ * `node:util` parseArgs in strict mode: `--flag value` and `--flag=value`; an unknown option or
+ * a missing value is an error, as are out-of-range values (checked by validateFaultConfig).
+ */
+export function parseCliArgs(argv: string[]): CliArgs {
+  const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true });
+  if (values.help) return { help: true };
+  const port = values.port === undefined ? 4010 : number("port", values.port as string);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port: must be an integer between 0 and 65535`);
+  }
+  const faults: Record<string, unknown> = {};
+  for (const [flag, field] of Object.entries(FAULT_FLAGS)) {
+    const text = (values as Record<string, unknown>)[flag];
+    if (typeof text === "string") faults[field] = number(flag, text);
+  }
+  if (values["fault-methods"] !== undefined) faults.methods = list(values["fault-methods"]);
+  const alternatives = [...new Set(checkReadingIds((values.alternative ?? []).flatMap(list)))];
   try {
     const validFaults = validateFaultConfig(faults);
-    return { help: false, options: { host, port, alternatives, faults: validFaults } };
+    return {
+      help: false,
+      options: { host: values.host ?? "127.0.0.1", port, alternatives, faults: validFaults },
+    };
   } catch (err) {
     throw new Error(`invalid fault options: ${(err as Error).message}`, { cause: err });
   }

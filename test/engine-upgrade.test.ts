@@ -102,10 +102,11 @@ describe("a stack written by 0.1.0", () => {
     expect((await emu.calls()).total).toBe(0);
   });
 
-  it("previews --refresh as unchanged, one read per session", async () => {
+  it("previews --refresh as unchanged, one read per session (and its participants)", async () => {
     await emu.resetCalls();
     await stack.stack.preview({ refresh: true, expectNoChanges: true });
-    expect(await emu.calls()).toMatchObject({ total: 3, FetchSession: 3 });
+    // b declares participants: Twilio lists them, one request more.
+    expect(await emu.calls()).toMatchObject({ total: 4, FetchSession: 3, ListParticipant: 1 });
   });
 
   it("updates in place with one call, storing the new __provider", async () => {
@@ -124,7 +125,7 @@ describe("a stack written by 0.1.0", () => {
   it("refreshes with no change, then previews with no change", async () => {
     await emu.resetCalls();
     await stack.stack.refresh({ expectNoChanges: true });
-    expect(await emu.calls()).toMatchObject({ total: 3, FetchSession: 3 });
+    expect(await emu.calls()).toMatchObject({ total: 4, FetchSession: 3, ListParticipant: 1 });
     const b = (await sessionsByName()).b;
     expect(b.inputs).toMatchObject({
       status: "open",
