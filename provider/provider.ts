@@ -224,8 +224,8 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
 
   /**
    * Removes the participants the declaration no longer matches, then adds the missing ones,
-   * one request each. Participants known only from the declaration (state written by create:
-   * Twilio's answer does not carry them) have no SID yet, so those are read first.
+   * one request each. A participant to remove that is known only from the declaration (state
+   * written by create: Twilio's answer carries none) has no SID yet: the list is read first.
    */
   private async convergeParticipants(
     client: TwilioProxyClient,
@@ -234,10 +234,11 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     declared: Participant[],
   ): Promise<ParticipantsKnown> {
     const { serviceSid, sid } = session;
-    if (known.current.some((p) => p.sid === undefined)) {
+    let changes = participantChanges(declared, known.current);
+    if (changes.remove.some((p) => p.sid === undefined)) {
       known = fromListing(await client.listParticipants(serviceSid, sid), known);
+      changes = participantChanges(declared, known.current);
     }
-    const changes = participantChanges(declared, known.current);
     const obstacle = inPlaceObstacle(changes, known);
     if (obstacle) {
       throw new SessionConflictError(
