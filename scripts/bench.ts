@@ -27,6 +27,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { repoRoot } from "./lib/local-stack";
 import { startEmulatorProcess } from "./lib/emulator-process";
 import { renderChart } from "./bench/chart";
@@ -58,7 +59,23 @@ interface Options {
   env: Record<string, string>;
 }
 
-function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options {
+const FLAGS = {
+  quick: { type: "boolean" },
+  "no-concurrency": { type: "boolean" },
+  sizes: { type: "string" },
+  runs: { type: "string" },
+  "latency-ms": { type: "string" },
+  parallel: { type: "string" },
+  out: { type: "string" },
+  label: { type: "string" },
+  "budget-min": { type: "string" },
+  render: { type: "boolean" },
+  env: { type: "string", multiple: true },
+  "wait-idle": { type: "string" },
+} satisfies ParseArgsConfig["options"];
+
+/** `node:util` parseArgs in strict mode; flags win over the environment. */
+function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   const ints = (text: string, what: string) =>
     text.split(",").map((s) => {
       const n = Number(s.trim());
@@ -66,44 +83,41 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options {
         throw new Error(`${what}: '${s}' is not a positive integer`);
       return n;
     });
-  const opts: Options = {
-    sizes: ints(env.BENCH_SIZES ?? "10,100,500", "BENCH_SIZES"),
-    runs: ints(env.BENCH_RUNS ?? "3", "BENCH_RUNS")[0],
-    latencyMs: Number(env.BENCH_LATENCY_MS ?? 100),
-    parallel: env.BENCH_PARALLEL ? ints(env.BENCH_PARALLEL, "BENCH_PARALLEL")[0] : undefined,
-    outDir: env.BENCH_OUT || undefined,
-    env: {},
-    budgetMin: Number(env.BENCH_BUDGET_MIN ?? 25),
-    render: false,
-    concurrency: true,
+  const nonNegative = (text: string, what: string) => {
+    const n = Number(text);
+    if (text.trim() === "" || !Number.isFinite(n) || n < 0) {
+      throw new Error(`${what}: '${text}' is not a non-negative number`);
+    }
+    return n;
   };
+  // `--wait-idle [L]`: its value is optional (0.6 when none follows).
+  const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === "--quick") [opts.sizes, opts.runs, opts.concurrency] = [[10, 100], 1, false];
-    else if (arg === "--no-concurrency") opts.concurrency = false;
-    else if (arg === "--sizes") opts.sizes = ints(value(), arg);
-    else if (arg === "--runs") opts.runs = ints(value(), arg)[0];
-    else if (arg === "--latency-ms") opts.latencyMs = Number(value());
-    else if (arg === "--parallel") opts.parallel = ints(value(), arg)[0];
-    else if (arg === "--out") opts.outDir = value();
-    else if (arg === "--label") opts.label = value();
-    else if (arg === "--budget-min") opts.budgetMin = Number(value());
-    else if (arg === "--render") opts.render = true;
-    else if (arg === "--env") {
-      const [k, ...v] = value().split("=");
-      opts.env[k] = v.join("=");
-    } else if (arg === "--wait-idle") {
-      const next = argv[i + 1];
-      opts.waitIdle = next !== undefined && /^\d*\.?\d+$/.test(next) ? Number(argv[++i]) : 0.6;
-    } else throw new Error(`unknown option '${arg}'`);
+    if (argv[i] !== "--wait-idle") args.push(argv[i]);
+    else if (/^\d*\.?\d+$/.test(argv[i + 1] ?? "")) args.push(`--wait-idle=${argv[++i]}`);
+    else args.push("--wait-idle=0.6");
   }
-  if (!Number.isFinite(opts.latencyMs) || opts.latencyMs < 0) {
-    throw new Error("the latency must be a non-negative number of ms");
+  const { values: v } = parseArgs({ args, options: FLAGS, strict: true });
+  const sizes = v.sizes ?? env.BENCH_SIZES;
+  const runs = v.runs ?? env.BENCH_RUNS;
+  const parallel = v.parallel ?? env.BENCH_PARALLEL;
+  const opts: Options = {
+    sizes: v.quick ? [10, 100] : ints(sizes ?? "10,100,500", "--sizes / BENCH_SIZES"),
+    runs: v.quick ? 1 : ints(runs ?? "3", "--runs / BENCH_RUNS")[0],
+    latencyMs: nonNegative(v["latency-ms"] ?? env.BENCH_LATENCY_MS ?? "100", "--latency-ms"),
+    parallel: parallel ? ints(parallel, "--parallel / BENCH_PARALLEL")[0] : undefined,
+    outDir: v.out ?? (env.BENCH_OUT || undefined),
+    label: v.label,
+    budgetMin: nonNegative(v["budget-min"] ?? env.BENCH_BUDGET_MIN ?? "25", "--budget-min"),
+    render: v.render ?? false,
+    concurrency: !(v.quick || v["no-concurrency"]),
+    waitIdle: v["wait-idle"] === undefined ? undefined : nonNegative(v["wait-idle"], "--wait-idle"),
+    env: {},
+  };
+  for (const pair of v.env ?? []) {
+    const [k, ...rest] = pair.split("=");
+    if (!k || rest.length === 0) throw new Error(`--env: '${pair}' is not K=V`);
+    opts.env[k] = rest.join("=");
   }
   return opts;
 }
@@ -157,7 +171,7 @@ async function write(results: BenchResults, outDirOption: string | undefined, js
 }
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2), process.env);
+  const opts = parseOptions(process.argv.slice(2), process.env);
   const log = (line: string) => console.log(line);
   if (opts.render) {
     const dir = opts.outDir ? path.resolve(opts.outDir) : path.join(repoRoot, "benchmarks");
