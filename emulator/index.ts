@@ -37,11 +37,13 @@ export {
   DEFAULT_SERVICE_SID,
 };
 
+/** How to start an emulator. */
 export interface EmulatorOptions {
-  /** Default 127.0.0.1. */
+  /** The address to bind; default 127.0.0.1. */
   host?: string;
-  /** Default 0 = any free port. */
+  /** The port to listen on; default 0 = any free port. */
   port?: number;
+  /** Faults to inject from the start (429s, 5xx, resets, latency, a concurrency limit...). */
   faults?: FaultConfig;
   /** Readings switched to their alternative (emulator/readings.ts); all others are the default. */
   alternatives?: ReadingId[];
@@ -49,16 +51,23 @@ export interface EmulatorOptions {
   now?: () => number;
 }
 
+/** A started emulator: where it listens and the credentials it accepts. */
 export interface RunningEmulator {
   /** e.g. "http://127.0.0.1:4010": no trailing slash, no /v1. */
   baseUrl: string;
+  /** The port it listens on. */
   port: number;
+  /** The account SID (AC...), with `authToken` one accepted credential pair. */
   accountSid: string;
+  /** The auth token (until rotated through the control API). */
   authToken: string;
+  /** An API key SID (SK...), with `apiKeySecret` the other accepted pair. */
   apiKeySid: string;
+  /** The API key's secret. */
   apiKeySecret: string;
   /** The seeded Service; it survives /__emulator/reset with the same SID. */
   serviceSid: string;
+  /** Stops listening and drops every connection, hung requests included. */
   close(): Promise<void>;
 }
 
@@ -69,6 +78,10 @@ function connectableHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
+/**
+ * Starts a Twilio Proxy emulator in this process: Sessions and Participants of Proxy v1, a
+ * seeded Service, fixed test credentials, and a control API under `/__emulator/`.
+ */
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = opts.host ?? "127.0.0.1";
   const credentials = {

@@ -26,6 +26,7 @@ export interface LookupOptions {
   client?: ClientOptions;
 }
 
+/** The arguments of `getProxySession`. */
 export interface GetProxySessionArgs {
   /** The Proxy Service (KS...) the session belongs to. */
   serviceSid: string;
@@ -35,9 +36,13 @@ export interface GetProxySessionArgs {
   uniqueName?: string;
 }
 
+/** The arguments of `getProxySessionOutput`: those of `getProxySession`, as Inputs. */
 export interface GetProxySessionOutputArgs {
+  /** The Proxy Service (KS...) the session belongs to. */
   serviceSid: pulumi.Input<string>;
+  /** The session's SID (KC...). Give exactly one of `sid` and `uniqueName`. */
   sid?: pulumi.Input<string>;
+  /** The session's unique name. Give exactly one of `sid` and `uniqueName`. */
   uniqueName?: pulumi.Input<string>;
 }
 
@@ -45,28 +50,39 @@ export interface GetProxySessionOutputArgs {
 export const MIN_PAGE_SIZE = 1;
 export { MAX_PAGE_SIZE };
 
+/** The arguments of `listProxySessions`. */
 export interface ListProxySessionsArgs {
+  /** The Proxy Service (KS...) whose sessions to list. */
   serviceSid: string;
   /** Sessions per ListSession call, 1..1000; Twilio's default (50) when left out. */
   pageSize?: number;
 }
 
+/** The arguments of `listProxySessionsOutput`: those of `listProxySessions`, as Inputs. */
 export interface ListProxySessionsOutputArgs {
+  /** The Proxy Service (KS...) whose sessions to list. */
   serviceSid: pulumi.Input<string>;
+  /** Sessions per ListSession call, 1..1000; Twilio's default (50) when left out. */
   pageSize?: pulumi.Input<number>;
 }
 
+/** The arguments of `listUnmanagedSessions`. */
 export interface UnmanagedSessionsArgs {
+  /** The Proxy Service (KS...) whose sessions to list. */
   serviceSid: string;
   /** SIDs of the sessions the stack declares; empty or missing entries are ignored. */
   managed: Array<string | undefined | null>;
+  /** Sessions per ListSession call, 1..1000. */
   pageSize?: number;
 }
 
+/** The arguments of `findUnmanagedSessions`: those of `listUnmanagedSessions`, as Inputs. */
 export interface FindUnmanagedSessionsArgs {
+  /** The Proxy Service (KS...) whose sessions to list. */
   serviceSid: pulumi.Input<string>;
   /** SIDs of the sessions the stack declares, e.g. `[trip.sid, support.sid]`. */
   managed: pulumi.Input<pulumi.Input<string | undefined>[]>;
+  /** Sessions per ListSession call, 1..1000. */
   pageSize?: pulumi.Input<number>;
 }
 
@@ -107,8 +123,9 @@ function checkPageSize(what: string, pageSize: unknown): asserts pageSize is num
 }
 
 /**
- * One session of a Service, by SID or by unique name (exactly one of them), with one GET:
- * Twilio's fetch accepts a unique name in place of the SID.
+ * One session of a Service, by SID (one GET) or by unique name (exactly one of them). By name it
+ * asks Twilio's fetch once, and lists the Service's sessions when Twilio does not resolve names
+ * there (undocumented either way). Throws `SessionNotFoundError` when there is none.
  */
 export async function getProxySession(
   args: GetProxySessionArgs,
