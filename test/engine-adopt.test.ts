@@ -1,31 +1,20 @@
 // Adopting sessions created outside the stack (pulumi import cannot work for dynamic
 // providers, pulumi#16175), through the engine with the adopt example.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "./support/fixtures";
 import adoptModule from "../examples/adopt/index";
-import { EmulatorHarness, NAME_LOOKUP_READINGS } from "./support/emulator";
+import { NAME_LOOKUP_READINGS } from "./support/emulator";
 import { EngineStack } from "./support/engine";
 
 const adoptProgram = adoptModule as unknown as () => Promise<Record<string, unknown>>;
 
-let emu: EmulatorHarness;
-beforeAll(async () => {
-  emu = await EmulatorHarness.start();
-});
-afterAll(() => emu?.close());
-beforeEach(() => emu.reset());
-
-/** A session someone made by hand, outside any stack. */
-async function createdElsewhere(uniqueName?: string) {
-  const p = emu.provider();
-  return (await p.create({ serviceSid: emu.serviceSid, uniqueName, ttl: 100 })).id;
-}
-
 describe.each(NAME_LOOKUP_READINGS)("adopt through the engine, %s", (_, reading) => {
-  beforeEach(() => emu.setReading("fetchByUniqueName", reading));
+  it.beforeEach(({ emu }) => emu.setReading("fetchByUniqueName", reading));
 
-  it("takes over existing sessions by uniqueName and by SID, converging ttl in place", async () => {
-    const named = await createdElsewhere("legacy-hotline");
-    const unnamed = await createdElsewhere();
+  it("takes over existing sessions by uniqueName and by SID, converging ttl in place", async ({
+    emu,
+  }) => {
+    const named = await emu.createdElsewhere("legacy-hotline");
+    const unnamed = await emu.createdElsewhere();
     const stack = await EngineStack.create(emu, adoptProgram, { config: { sessionSid: unnamed } });
     try {
       await emu.resetCalls();
@@ -51,7 +40,7 @@ describe.each(NAME_LOOKUP_READINGS)("adopt through the engine, %s", (_, reading)
     }
   });
 
-  it("fails clearly, creating nothing, when no session matches", async () => {
+  it("fails clearly, creating nothing, when no session matches", async ({ emu }) => {
     const stack = await EngineStack.create(emu, adoptProgram, { config: { legacyName: "nobody" } });
     try {
       const err = await stack.stack.up().catch((e: Error) => e);

@@ -3,19 +3,12 @@
 // pipeline (drift gate and destroy right after), and retries a user can see in `pulumi up`.
 import type { LocalWorkspace, PulumiFn } from "@pulumi/pulumi/automation";
 import { ProxySession } from "pulumi-twilio-proxy";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { EmulatorHarness } from "./support/emulator";
+import { describe, expect, it } from "./support/fixtures";
+import type { EmulatorHarness } from "./support/emulator";
 import { EngineStack, runDriftGate } from "./support/engine";
 
-let emu: EmulatorHarness;
-beforeAll(async () => {
-  emu = await EmulatorHarness.start();
-});
-afterAll(() => emu?.close());
-beforeEach(() => emu.reset());
-
 const oneSession =
-  (name: string): PulumiFn =>
+  (emu: EmulatorHarness, name: string): PulumiFn =>
   async () => {
     const s = new ProxySession(name, { serviceSid: emu.serviceSid, uniqueName: name, ttl: 600 });
     return { sid: s.sid };
@@ -29,8 +22,10 @@ async function configKeys(stack: EngineStack): Promise<string[]> {
 }
 
 describe("config shared with the bridged Twilio provider", () => {
-  it("works with exactly the Twilio provider's keys under twilio: and nothing else", async () => {
-    const stack = await EngineStack.create(emu, oneSession("shared-1"), {
+  it("works with exactly the Twilio provider's keys under twilio: and nothing else", async ({
+    emu,
+  }) => {
+    const stack = await EngineStack.create(emu, oneSession(emu, "shared-1"), {
       config: { "twilio:accountSid": emu.emulator.accountSid },
     });
     try {
@@ -45,8 +40,8 @@ describe("config shared with the bridged Twilio provider", () => {
     }
   });
 
-  it("refuses a key of an earlier release by name, before any Twilio call", async () => {
-    const stack = await EngineStack.create(emu, oneSession("old-key"), {
+  it("refuses a key of an earlier release by name, before any Twilio call", async ({ emu }) => {
+    const stack = await EngineStack.create(emu, oneSession(emu, "old-key"), {
       config: { "twilio:authToken": "x" },
     });
     try {
@@ -66,8 +61,10 @@ describe("config shared with the bridged Twilio provider", () => {
 describe("rotating credentials", () => {
   const NEW_TOKEN = "RotatedToken0123456789abcdef";
 
-  it("in stack config: the drift gate, refresh and destroy use the new token with --run-program", async () => {
-    const program = oneSession("rotate-config");
+  it("in stack config: the drift gate, refresh and destroy use the new token with --run-program", async ({
+    emu,
+  }) => {
+    const program = oneSession(emu, "rotate-config");
     const stack = await EngineStack.create(emu, program);
     try {
       await stack.stack.up();
@@ -91,8 +88,10 @@ describe("rotating credentials", () => {
     }
   });
 
-  it("in the environment: the next command uses the new token, no flag needed", async () => {
-    const stack = await EngineStack.create(emu, oneSession("rotate-env"), { credentials: "env" });
+  it("in the environment: the next command uses the new token, no flag needed", async ({ emu }) => {
+    const stack = await EngineStack.create(emu, oneSession(emu, "rotate-env"), {
+      credentials: "env",
+    });
     try {
       await stack.stack.up();
       expect((await stack.state()).text).not.toContain(emu.emulator.authToken);
@@ -109,8 +108,10 @@ describe("rotating credentials", () => {
 });
 
 describe("retries a user can see", () => {
-  it("prints one line per retry in `pulumi up`, and a line per request at debug level", async () => {
-    const stack = await EngineStack.create(emu, oneSession("retry-me"), {
+  it("prints one line per retry in `pulumi up`, and a line per request at debug level", async ({
+    emu,
+  }) => {
+    const stack = await EngineStack.create(emu, oneSession(emu, "retry-me"), {
       env: { TWILIO_LOG_LEVEL: "debug" },
     });
     try {

@@ -3,23 +3,16 @@
 // and adopt converging the participants of the session it takes over.
 import type { PulumiFn } from "@pulumi/pulumi/automation";
 import { ProxySession, type ParticipantArgs } from "pulumi-twilio-proxy";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { EmulatorHarness } from "./support/emulator";
+import { describe, expect, it } from "./support/fixtures";
+import type { EmulatorHarness } from "./support/emulator";
 import { EngineStack, recordOps } from "./support/engine";
-
-let emu: EmulatorHarness;
-beforeAll(async () => {
-  emu = await EmulatorHarness.start();
-});
-afterAll(() => emu?.close());
-beforeEach(() => emu.reset());
 
 const alice = { identifier: "+15550001111", friendlyName: "Alice" };
 const bob = { identifier: "+15550002222", friendlyName: "Bob" };
 const carol = { identifier: "+15550003333", friendlyName: "Carol" };
 
 /** One session whose participants the test changes between runs. */
-function hotline(extra: { adopt?: boolean } = {}) {
+function hotline(emu: EmulatorHarness, extra: { adopt?: boolean } = {}) {
   const state = { participants: [alice] as ParticipantArgs[] };
   const program: PulumiFn = async () => {
     const s = new ProxySession("hotline", {
@@ -33,21 +26,11 @@ function hotline(extra: { adopt?: boolean } = {}) {
   return { state, program };
 }
 
-async function operations(): Promise<string[]> {
-  const log = (await emu.requestLog()) as Array<{ operation?: string }>;
-  return log.map((r) => r.operation ?? "?");
-}
-
-async function liveParticipants(sid: string): Promise<string[]> {
-  const s = await emu.control<{
-    participants: Array<{ identifier: string; date_deleted: string | null }>;
-  }>("GET", `sessions/${sid}`);
-  return s.participants.filter((p) => p.date_deleted === null).map((p) => p.identifier);
-}
-
 describe("participants through the engine", () => {
-  it("a declared change is applied in place: same SID, one DELETE then one POST", async () => {
-    const { state, program } = hotline();
+  it("a declared change is applied in place: same SID, one DELETE then one POST", async ({
+    emu,
+  }) => {
+    const { state, program } = hotline(emu);
     const stack = await EngineStack.create(emu, program);
     try {
       const sid = (await stack.stack.up()).outputs.sid.value;
@@ -58,12 +41,12 @@ describe("participants through the engine", () => {
       expect(ops.ops()).toEqual({ hotline: "update" });
       expect(up.outputs.sid.value).toBe(sid);
       // State written by create has no participant SIDs (Twilio's answer carries none).
-      expect(await operations()).toEqual([
+      expect(await emu.operations()).toEqual([
         "ListParticipant",
         "DeleteParticipant",
         "CreateParticipant",
       ]);
-      expect(await liveParticipants(sid)).toEqual([carol.identifier]);
+      expect(await emu.participantsOf(sid)).toEqual([carol.identifier]);
       await stack.stack.preview({ refresh: true, expectNoChanges: true });
       await stack.stack.destroy();
     } finally {
@@ -71,8 +54,10 @@ describe("participants through the engine", () => {
     }
   });
 
-  it("a participant removed at Twilio shows in preview --refresh; up --refresh brings it back", async () => {
-    const { state, program } = hotline();
+  it("a participant removed at Twilio shows in preview --refresh; up --refresh brings it back", async ({
+    emu,
+  }) => {
+    const { state, program } = hotline(emu);
     state.participants = [alice, bob];
     const stack = await EngineStack.create(emu, program);
     try {
@@ -97,7 +82,7 @@ describe("participants through the engine", () => {
       const up = await stack.stack.up({ refresh: true });
       const newSid = up.outputs.sid.value as string;
       expect(newSid).not.toBe(sid);
-      expect(await liveParticipants(newSid)).toEqual([alice.identifier, bob.identifier]);
+      expect(await emu.participantsOf(newSid)).toEqual([alice.identifier, bob.identifier]);
       expect((await emu.sessions()).map((s) => s.sid)).toEqual([newSid]);
       await stack.stack.preview({ refresh: true, expectNoChanges: true });
       await stack.stack.destroy();
@@ -106,26 +91,26 @@ describe("participants through the engine", () => {
     }
   });
 
-  it("adopt converges the participants of the session it takes over", async () => {
+  it("adopt converges the participants of the session it takes over", async ({ emu }) => {
     const existing = await emu.twilio("POST", "Sessions", {
       UniqueName: "hotline",
       Participants: JSON.stringify({ Identifier: alice.identifier, FriendlyName: "Alice" }),
     });
     const sid = (existing as { sid: string }).sid;
-    const { state, program } = hotline({ adopt: true });
+    const { state, program } = hotline(emu, { adopt: true });
     state.participants = [alice, carol];
     const stack = await EngineStack.create(emu, program);
     try {
       await emu.resetCalls();
       const up = await stack.stack.up();
       expect(up.outputs.sid.value).toBe(sid);
-      expect(await operations()).toEqual([
+      expect(await emu.operations()).toEqual([
         "FetchSession",
         "ListSession",
         "ListParticipant",
         "CreateParticipant",
       ]);
-      expect(await liveParticipants(sid)).toEqual([alice.identifier, carol.identifier]);
+      expect(await emu.participantsOf(sid)).toEqual([alice.identifier, carol.identifier]);
       await stack.stack.preview({ refresh: true, expectNoChanges: true });
       await stack.stack.destroy();
       expect(await emu.sessions()).toEqual([]);
@@ -134,7 +119,7 @@ describe("participants through the engine", () => {
     }
   });
 
-  it("takes each participant field from another resource's output", async () => {
+  it("takes each participant field from another resource's output", async ({ emu }) => {
     const program: PulumiFn = async () => {
       // Any resource's output will do; here another session's unique name holds a number.
       const source = new ProxySession("number-source", {
@@ -157,7 +142,7 @@ describe("participants through the engine", () => {
       await stack.stack.preview();
       const up = await stack.stack.up();
       const sid = up.outputs.sid.value as string;
-      expect(await liveParticipants(sid)).toEqual(["+15550004444"]);
+      expect(await emu.participantsOf(sid)).toEqual(["+15550004444"]);
       expect(up.outputs.participants.value).toEqual([
         { identifier: "+15550004444", friendlyName: expect.stringMatching(/^from KC/) },
       ]);

@@ -4,8 +4,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { PulumiFn } from "@pulumi/pulumi/automation";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { EmulatorHarness } from "./support/emulator";
+import { describe, expect, it } from "./support/fixtures";
+import type { EmulatorHarness } from "./support/emulator";
 import { EngineStack, repoRoot } from "./support/engine";
 
 const examplesDir = path.join(repoRoot, "examples");
@@ -28,10 +28,6 @@ interface ExampleRun {
   left: (made: Sids) => string[];
 }
 
-/** A session someone made outside any stack. */
-const madeElsewhere = async (emu: EmulatorHarness, uniqueName?: string) =>
-  (await emu.provider().create({ serviceSid: emu.serviceSid, uniqueName, ttl: 100 })).id;
-
 const RUNS: Record<string, ExampleRun> = {
   basic: {
     outputs: () => ({ tripSid: KC, tripStatus: "open", supportSid: KC, archivedStatus: "closed" }),
@@ -40,8 +36,8 @@ const RUNS: Record<string, ExampleRun> = {
   adopt: {
     before: async (emu) => {
       const made = {
-        legacy: await madeElsewhere(emu, "legacy-hotline"),
-        unnamed: await madeElsewhere(emu),
+        legacy: await emu.createdElsewhere("legacy-hotline"),
+        unnamed: await emu.createdElsewhere(),
       };
       return { made, config: { sessionSid: made.unnamed } };
     },
@@ -50,7 +46,7 @@ const RUNS: Record<string, ExampleRun> = {
   },
   unmanaged: {
     before: async (emu) => ({
-      made: { app: await madeElsewhere(emu, "made-by-an-app") },
+      made: { app: await emu.createdElsewhere("made-by-an-app") },
       config: { lookupName: "made-by-an-app" },
     }),
     outputs: (made) => ({
@@ -62,13 +58,6 @@ const RUNS: Record<string, ExampleRun> = {
     left: (made) => [made.app],
   },
 };
-
-let emu: EmulatorHarness;
-beforeAll(async () => {
-  emu = await EmulatorHarness.start();
-});
-afterAll(() => emu?.close());
-beforeEach(() => emu.reset());
 
 it("every example has a test run", () => {
   expect(projects).toEqual(Object.keys(RUNS).sort());
@@ -97,7 +86,7 @@ describe.each(projects)("examples/%s", (name) => {
     expect(read("README.md")).toMatch(/pulumi up/);
   });
 
-  it("deploys, refreshes without drift and destroys through the engine", async () => {
+  it("deploys, refreshes without drift and destroys through the engine", async ({ emu }) => {
     const run = RUNS[name];
     const { made, config } = (await run.before?.(emu)) ?? { made: {}, config: {} };
     const program = (await import(path.join(dir, "index.ts"))).default as PulumiFn;

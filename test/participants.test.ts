@@ -1,47 +1,25 @@
 // Participants changed in place by the provider, against the emulator's Participants
 // sub-resource over real HTTP: which requests, in which order, and that the session keeps its
 // SID; under the emulator's strict readings and under the lenient ones.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "./support/fixtures";
 import type { ProxySessionInputs, ProxySessionOutputs } from "../provider/types";
 import { SessionConflictError } from "../provider/errors";
 import type { ReadingId } from "../emulator";
-import { EmulatorHarness } from "./support/emulator";
-
-let emu: EmulatorHarness;
-beforeAll(async () => {
-  emu = await EmulatorHarness.start();
-});
-afterAll(() => emu?.close());
-beforeEach(() => emu.reset());
+import type { EmulatorHarness } from "./support/emulator";
 
 const alice = { identifier: "+15550001111", friendlyName: "Alice" };
 const bob = { identifier: "+15550002222" };
 const carol = { identifier: "+15550003333", friendlyName: "Carol" };
 
-const declare = (over: Partial<ProxySessionInputs> = {}): ProxySessionInputs => ({
+const declare = (emu: EmulatorHarness, over: Partial<ProxySessionInputs>): ProxySessionInputs => ({
   serviceSid: emu.serviceSid,
   ...over,
 });
 
-async function created(over: Partial<ProxySessionInputs>) {
+async function created(emu: EmulatorHarness, over: Partial<ProxySessionInputs>) {
   const p = emu.provider();
-  const r = await p.create(declare(over));
+  const r = await p.create(declare(emu, over));
   return { p, id: r.id, outs: r.outs! };
-}
-
-/** The Twilio requests made since the counters were reset, as `OPERATION`. */
-async function operations(): Promise<string[]> {
-  const log = (await emu.requestLog()) as Array<{ operation?: string }>;
-  return log.map((r) => r.operation ?? "?");
-}
-
-/** The session's current participants at the emulator. */
-async function participantsAt(sid: string): Promise<string[]> {
-  const s = (await emu.control<{ participants: Array<{ identifier: string }> }>(
-    "GET",
-    `sessions/${sid}`,
-  )) as { participants: Array<{ identifier: string; date_deleted?: string | null }> };
-  return s.participants.filter((p) => !p.date_deleted).map((p) => p.identifier);
 }
 
 // The readings that touch participants, all strict (default) or all lenient.
@@ -56,86 +34,92 @@ describe.each([
   ["strict readings", []],
   ["lenient readings", LENIENT],
 ] as const)("participants in place, %s", (_, alternatives) => {
-  beforeEach(async () => {
+  it.beforeEach(async ({ emu }) => {
     for (const id of alternatives) await emu.setReading(id, "alternative");
   });
 
-  it("changes the only participant: one DELETE, then one POST, same session", async () => {
-    const { p, id, outs } = await created({ participants: [alice] });
+  it("changes the only participant: one DELETE, then one POST, same session", async ({ emu }) => {
+    const { p, id, outs } = await created(emu, { participants: [alice] });
     // State written by create has no participant SIDs (Twilio's answer has none): read once.
     await emu.resetCalls();
-    const r = await p.update(id, outs, declare({ participants: [carol] }));
-    expect(await operations()).toEqual([
+    const r = await p.update(id, outs, declare(emu, { participants: [carol] }));
+    expect(await emu.operations()).toEqual([
       "ListParticipant",
       "DeleteParticipant",
       "CreateParticipant",
     ]);
-    expect(await participantsAt(id)).toEqual([carol.identifier]);
+    expect(await emu.participantsOf(id)).toEqual([carol.identifier]);
     expect(r.outs!.participants).toEqual([
       expect.objectContaining({ ...carol, sid: expect.any(String) }),
     ]);
     expect(r.outs!.removedParticipants).toEqual([alice.identifier]);
   });
 
-  it("after a refresh the SIDs are known: exactly the DELETE and the POST", async () => {
-    const { p, id, outs } = await created({ participants: [alice] });
+  it("after a refresh the SIDs are known: exactly the DELETE and the POST", async ({ emu }) => {
+    const { p, id, outs } = await created(emu, { participants: [alice] });
     const read = await p.read(id, outs);
     await emu.resetCalls();
-    await p.update(id, read.props!, declare({ participants: [carol] }));
-    expect(await operations()).toEqual(["DeleteParticipant", "CreateParticipant"]);
+    await p.update(id, read.props!, declare(emu, { participants: [carol] }));
+    expect(await emu.operations()).toEqual(["DeleteParticipant", "CreateParticipant"]);
   });
 
-  it("adds a participant into a free place with one POST", async () => {
-    const { p, id, outs } = await created({ participants: [alice] });
+  it("adds a participant into a free place with one POST", async ({ emu }) => {
+    const { p, id, outs } = await created(emu, { participants: [alice] });
     const read = await p.read(id, outs);
     await emu.resetCalls();
-    await p.update(id, read.props!, declare({ participants: [alice, bob] }));
-    expect(await operations()).toEqual(["CreateParticipant"]);
-    expect(await participantsAt(id)).toEqual([alice.identifier, bob.identifier]);
+    await p.update(id, read.props!, declare(emu, { participants: [alice, bob] }));
+    expect(await emu.operations()).toEqual(["CreateParticipant"]);
+    expect(await emu.participantsOf(id)).toEqual([alice.identifier, bob.identifier]);
   });
 
-  it("removes a participant with one DELETE", async () => {
-    const { p, id, outs } = await created({ participants: [alice, bob] });
+  it("removes a participant with one DELETE", async ({ emu }) => {
+    const { p, id, outs } = await created(emu, { participants: [alice, bob] });
     const read = await p.read(id, outs);
     await emu.resetCalls();
-    const r = await p.update(id, read.props!, declare({ participants: [alice] }));
-    expect(await operations()).toEqual(["DeleteParticipant"]);
-    expect(await participantsAt(id)).toEqual([alice.identifier]);
+    const r = await p.update(id, read.props!, declare(emu, { participants: [alice] }));
+    expect(await emu.operations()).toEqual(["DeleteParticipant"]);
+    expect(await emu.participantsOf(id)).toEqual([alice.identifier]);
     expect(r.outs!.removedParticipants).toEqual([bob.identifier]);
   });
 
-  it("converges on the next run after one interrupted between the removal and the addition", async () => {
-    const { p, id, outs } = await created({ participants: [alice] });
+  it("converges on the next run after one interrupted between the removal and the addition", async ({
+    emu,
+  }) => {
+    const { p, id, outs } = await created(emu, { participants: [alice] });
     const read = await p.read(id, outs);
     await emu.setFaults({ next: [null, "rate500"] });
     const failing = emu.provider({ env: emu.env({ TWILIO_MAX_RETRIES: "0" }) });
     await expect(
-      failing.update(id, read.props!, declare({ participants: [carol] })),
+      failing.update(id, read.props!, declare(emu, { participants: [carol] })),
     ).rejects.toThrow(/500/);
-    expect(await participantsAt(id)).toEqual([]);
+    expect(await emu.participantsOf(id)).toEqual([]);
     // The engine keeps the state from before the failed update; the next run starts from it.
     await emu.resetCalls();
-    await p.update(id, read.props!, declare({ participants: [carol] }));
-    expect(await operations()).toEqual(["DeleteParticipant", "CreateParticipant"]);
-    expect(await participantsAt(id)).toEqual([carol.identifier]);
+    await p.update(id, read.props!, declare(emu, { participants: [carol] }));
+    expect(await emu.operations()).toEqual(["DeleteParticipant", "CreateParticipant"]);
+    expect(await emu.participantsOf(id)).toEqual([carol.identifier]);
   });
 
-  it("refuses, changing nothing, what only a replacement can do (the diff replaces instead)", async () => {
-    const { p, id, outs } = await created({ participants: [alice, bob] });
+  it("refuses, changing nothing, what only a replacement can do (the diff replaces instead)", async ({
+    emu,
+  }) => {
+    const { p, id, outs } = await created(emu, { participants: [alice, bob] });
     const read = await p.read(id, outs);
     await emu.resetCalls();
     const err = await p
-      .update(id, read.props!, declare({ participants: [alice, carol] }))
+      .update(id, read.props!, declare(emu, { participants: [alice, carol] }))
       .catch((e: Error) => e);
     expect(err).toBeInstanceOf(SessionConflictError);
-    expect(await operations()).toEqual([]);
-    expect(await participantsAt(id)).toEqual([alice.identifier, bob.identifier]);
+    expect(await emu.operations()).toEqual([]);
+    expect(await emu.participantsOf(id)).toEqual([alice.identifier, bob.identifier]);
   });
 });
 
 describe("participants seen by refresh", () => {
-  it("a participant removed at Twilio is drift that only a replacement converges", async () => {
-    const { p, id, outs } = await created({ participants: [alice, bob] });
+  it("a participant removed at Twilio is drift that only a replacement converges", async ({
+    emu,
+  }) => {
+    const { p, id, outs } = await created(emu, { participants: [alice, bob] });
     const read = await p.read(id, outs);
     const bobSid = read.props!.participants.find((x) => x.identifier === bob.identifier)!.sid!;
     await emu.twilio("DELETE", `Sessions/${id}/Participants/${bobSid}`);
@@ -147,26 +131,26 @@ describe("participants seen by refresh", () => {
     const diff = await p.diff(
       id,
       after.props as ProxySessionOutputs,
-      declare({ participants: [alice, bob] }),
+      declare(emu, { participants: [alice, bob] }),
     );
     expect(diff.replaces).toEqual(["participants"]);
   });
 });
 
 describe("adopt", () => {
-  it("converges the participants of the session it takes over, in place", async () => {
-    const { id } = await created({ uniqueName: "legacy", participants: [alice] });
+  it("converges the participants of the session it takes over, in place", async ({ emu }) => {
+    const { id } = await created(emu, { uniqueName: "legacy", participants: [alice] });
     await emu.resetCalls();
     const r = await emu
       .provider()
-      .create(declare({ uniqueName: "legacy", adopt: true, participants: [alice, carol] }));
+      .create(declare(emu, { uniqueName: "legacy", adopt: true, participants: [alice, carol] }));
     expect(r.id).toBe(id);
-    expect(await operations()).toEqual([
+    expect(await emu.operations()).toEqual([
       "FetchSession",
       "ListSession",
       "ListParticipant",
       "CreateParticipant",
     ]);
-    expect(await participantsAt(id)).toEqual([alice.identifier, carol.identifier]);
+    expect(await emu.participantsOf(id)).toEqual([alice.identifier, carol.identifier]);
   });
 });

@@ -19,6 +19,7 @@ export type Operation =
   | "ListParticipant";
 
 export interface LoggedRequest {
+  operation: Operation;
   method: string;
   path: string;
   form: Record<string, string | string[]>;
@@ -33,13 +34,25 @@ export const NAME_LOOKUP_READINGS = [
   ["names resolved by Fetch", "alternative"],
 ] as const satisfies ReadonlyArray<readonly [string, ReadingPosition]>;
 
+export interface HarnessOptions {
+  /** Readings switched to their lenient alternative (emulator/README.md). */
+  alternatives?: ReadingId[];
+  /** The emulator's time source; real time when absent. */
+  now?: () => number;
+}
+
+/** A control answer as received, for tests of the emulator's own status codes. */
+export interface RawAnswer<T> {
+  status: number;
+  body: T;
+}
+
 export class EmulatorHarness {
   private constructor(readonly emulator: RunningEmulator) {}
 
-  /** `alternatives`: readings switched to their lenient alternative (emulator/README.md). */
-  static async start(opts: { alternatives?: ReadingId[] } = {}): Promise<EmulatorHarness> {
+  static async start(opts: HarnessOptions = {}): Promise<EmulatorHarness> {
     return new EmulatorHarness(
-      await startEmulator({ port: 0, alternatives: opts.alternatives ?? [] }),
+      await startEmulator({ port: 0, alternatives: opts.alternatives ?? [], now: opts.now }),
     );
   }
 
@@ -70,15 +83,34 @@ export class EmulatorHarness {
     });
   }
 
-  async control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  /** The `Authorization` header of the account's own credentials. */
+  get authorization() {
+    const { accountSid, authToken } = this.emulator;
+    return "Basic " + Buffer.from(`${accountSid}:${authToken}`).toString("base64");
+  }
+
+  /** A control request whatever its status (an empty body reads as `{}`). */
+  async controlAnswer<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<RawAnswer<T>> {
     const res = await fetch(`${this.baseUrl}/__emulator/${path}`, {
       method,
       headers: body === undefined ? {} : { "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!res.ok) throw new Error(`emulator control ${method} ${path}: HTTP ${res.status}`);
     const text = await res.text();
-    return (text ? JSON.parse(text) : undefined) as T;
+    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
+  }
+
+  /** A control request that must succeed. */
+  async control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const answer = await this.controlAnswer<T>(method, path, body);
+    if (answer.status < 200 || answer.status > 299) {
+      throw new Error(`emulator control ${method} ${path}: HTTP ${answer.status}`);
+    }
+    return answer.body;
   }
 
   reset() {
@@ -109,6 +141,11 @@ export class EmulatorHarness {
     ).then((r) => (Array.isArray(r) ? r : r.requests));
   }
 
+  /** The Twilio operations requested since the counters were reset, in order. */
+  async operations(): Promise<Operation[]> {
+    return (await this.requestLog()).map((r) => r.operation);
+  }
+
   /** Counts the HTTP calls `action` makes, by Twilio operation. */
   async count<T>(
     action: () => Promise<T>,
@@ -122,6 +159,19 @@ export class EmulatorHarness {
     return this.control<{ sessions: Array<Record<string, unknown>> }>("GET", "sessions").then(
       (r) => r.sessions,
     );
+  }
+
+  /** The identifiers of the session's participants that are not deleted. */
+  async participantsOf(sid: string): Promise<string[]> {
+    const s = await this.control<{
+      participants: Array<{ identifier: string; date_deleted: string | null }>;
+    }>("GET", `sessions/${sid}`);
+    return s.participants.filter((p) => p.date_deleted === null).map((p) => p.identifier);
+  }
+
+  /** A session someone made by hand, outside any stack; its SID. */
+  async createdElsewhere(uniqueName?: string): Promise<string> {
+    return (await this.provider().create({ serviceSid: this.serviceSid, uniqueName, ttl: 100 })).id;
   }
 
   patchSession(sid: string, change: { ttl?: number; status?: string; dateExpiry?: string | null }) {
@@ -146,11 +196,10 @@ export class EmulatorHarness {
 
   /** A request to the Twilio API of the default Service (`path` after `/Services/KS.../`). */
   async twilio(method: string, path: string, form?: Record<string, string>): Promise<unknown> {
-    const auth = `${this.emulator.accountSid}:${this.emulator.authToken}`;
     const res = await fetch(`${this.baseUrl}/v1/Services/${this.serviceSid}/${path}`, {
       method,
       headers: {
-        Authorization: `Basic ${Buffer.from(auth).toString("base64")}`,
+        Authorization: this.authorization,
         ...(form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}),
       },
       body: form ? new URLSearchParams(form).toString() : undefined,
