@@ -169,8 +169,12 @@ describe("npm run conformance against the emulator", () => {
     // Slow answers, so that the interrupt lands while a session of the run exists.
     const emu = await emulator({ faults: { latencyMs: 40 } });
     const run = await conformance(emu, [], {}, (child) => {
+      // One Ctrl-C only (a second one quits without cleaning up), once a session exists.
+      let interrupted = false;
       const poll = setInterval(async () => {
-        if ((await sessionsLeft(emu)).length === 0) return;
+        const sessions = await sessionsLeft(emu).catch(() => []);
+        if (interrupted || sessions.length === 0) return;
+        interrupted = true;
         clearInterval(poll);
         child.kill("SIGINT");
       }, 10);

@@ -1,5 +1,6 @@
 // Probes of sessions without participants: a new session, addressing by unique name, names in
 // use, empty values, updates and status transitions.
+import { formatTwilioDate } from "../../../emulator/dates";
 import { NotObserved, type Probe, type ProbeContext } from "../probe";
 import { seen } from "../rows";
 import { describe, field, isError, isSuccess, type Answer, type Form } from "../transport";
@@ -25,9 +26,6 @@ function badDates(answer: Answer): string[] {
     .filter(([, value]) => typeof value !== "string" || !TWILIO_DATE.test(value))
     .map(([key, value]) => `${key} ${JSON.stringify(value)}`);
 }
-
-const twilioDate = (epochSeconds: number) =>
-  new Date(epochSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /** The same instant written in UTC+02:00, as a Go client would send it. */
 const withOffset = (epochSeconds: number) =>
@@ -60,7 +58,7 @@ export const newSessionProbe: Probe = {
     const wrong = [...badDates(created), ...badDates(dated)];
     if (!isSuccess(dated)) {
       ctx.observe("dates", seen.neither(`DateExpiry with +02:00: ${describe(dated)}`));
-    } else if (field(dated, "date_expiry") !== twilioDate(expiry)) {
+    } else if (field(dated, "date_expiry") !== formatTwilioDate(expiry)) {
       const echoed = JSON.stringify(field(dated, "date_expiry"));
       ctx.observe("dates", seen.neither(`DateExpiry with +02:00 read back as ${echoed}`));
     } else if (wrong.length > 0) {
@@ -171,7 +169,7 @@ export const emptyValuesProbe: Probe = {
       );
     }
 
-    const expiry = twilioDate(Math.floor(Date.now() / 1000) + 86400);
+    const expiry = formatTwilioDate(Math.floor(Date.now() / 1000) + 86400);
     const { sid } = await newSession(ctx, [
       ["UniqueName", ctx.name("expiry")],
       ["DateExpiry", expiry],
