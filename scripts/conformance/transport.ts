@@ -137,7 +137,9 @@ export class Transport {
         method: request.method,
         headers,
         body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        // 0 means no timeout, as for the provider (TWILIO_TIMEOUT_MS).
+        signal:
+          this.options.timeoutMs > 0 ? AbortSignal.timeout(this.options.timeoutMs) : undefined,
       });
       text = await res.text();
     } catch (err) {
