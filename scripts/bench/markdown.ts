@@ -216,12 +216,23 @@ function concurrencySection(c: ConcurrencyResult | null): string {
       ? [`${v.name} the adaptive limit`, scenarioCell(v.create), scenarioCell(v.destroy)]
       : [`${v.name} the adaptive limit`, `not available: ${v.reason}`, ""],
   );
+  // What Twilio itself allows: N requests, K at a time, one latency each.
+  const physical = (SCENARIO.n * c.latencyMs) / SCENARIO.maxConcurrent;
+  const refused = c.variants.map((v) =>
+    v.available ? `${v.name}: ${v.create.tooManyRequests + v.destroy.tooManyRequests}` : "",
+  );
   return `${title}
 
 ${c.latencyMs} ms per request. Wall time of the \`pulumi\` process; requests and 429 answers at the
 emulator.
 
 ${table(["provider", "`pulumi up` (create)", "`pulumi destroy`"], ["---", "---", "---"], rows)}
+
+The physical limit, N × latency / K, is ${seconds(physical)} per operation (the target: within
+1.25 × that, ${seconds(physical * 1.25)}); 429 answers in all (up and destroy), against a target of
+at most 2 × K = ${2 * SCENARIO.maxConcurrent}: ${refused.filter(Boolean).join(", ")}. Compare the
+wall times with the floor's \`pulumi up\` at N = ${SCENARIO.n} above: the engine's own cost per
+step, not Twilio's limit, sets them.
 `;
 }
 
