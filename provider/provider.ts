@@ -16,7 +16,6 @@ import {
 } from "./diff";
 import {
   isNotFound,
-  ProviderConfigError,
   SessionConflictError,
   SessionNotFoundError,
   TwilioApiError,
@@ -113,7 +112,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     props?: ProxySessionOutputs,
   ): Promise<dynamic.ReadResult<ProxySessionOutputs>> {
     if (!props?.serviceSid) {
-      throw new ProviderConfigError(
+      throw new TwilioProxyError(
         "ProxySession cannot be imported (dynamic providers do not support `pulumi import`, " +
           'pulumi#16175); declare it with `adopt: true` or `adopt: "KC..."` instead',
       );
