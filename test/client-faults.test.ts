@@ -1,18 +1,11 @@
 // The client and provider against the emulator's injected faults: rate limits, server errors,
 // lost connections and answers, hung requests. Real HTTP, real sockets.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TwilioProxyClient, type RetryEvent } from "../provider/internal";
 import { resolveSettings } from "../provider/config";
-import { EmulatorHarness, NAME_LOOKUP_READINGS } from "./support/emulator";
+import { NAME_LOOKUP_READINGS, type EmulatorHarness } from "./support/emulator";
+import { describe, expect, it } from "./support/fixtures";
 
-let emu: EmulatorHarness;
-beforeAll(async () => {
-  emu = await EmulatorHarness.start();
-});
-afterAll(() => emu?.close());
-beforeEach(() => emu.reset());
-
-function client(env: Record<string, string> = {}, random = () => 0.5) {
+function client(emu: EmulatorHarness, env: Record<string, string> = {}, random = () => 0.5) {
   const sleeps: number[] = [];
   const retries: RetryEvent[] = [];
   const c = new TwilioProxyClient(resolveSettings(undefined, emu.env(env)), {
@@ -25,14 +18,16 @@ function client(env: Record<string, string> = {}, random = () => 0.5) {
   return { c, sleeps, retries };
 }
 
-const provider = () => emu.provider();
-const declare = (over: Record<string, unknown> = {}) => ({ serviceSid: emu.serviceSid, ...over });
+const declare = (emu: EmulatorHarness, over: Record<string, unknown> = {}) => ({
+  serviceSid: emu.serviceSid,
+  ...over,
+});
 
 describe("retries", () => {
-  it("retries a 429 after Twilio's Retry-After, when Twilio sends one", async () => {
+  it("retries a 429 after Twilio's Retry-After, when Twilio sends one", async ({ emu }) => {
     await emu.setReading("retryAfter", "alternative");
     await emu.setFaults({ next: ["rate429"], retryAfterSeconds: 3 });
-    const { c, sleeps, retries } = client();
+    const { c, sleeps, retries } = client(emu);
     await c.createSession(emu.serviceSid, { UniqueName: "rl" });
     expect(sleeps).toEqual([3000]);
     expect(retries[0].reason).toBe("HTTP 429 (20429)");
@@ -40,47 +35,49 @@ describe("retries", () => {
     expect(await emu.sessions()).toHaveLength(1);
   });
 
-  it("backs off on its own after a 429 without Retry-After (the emulator's default)", async () => {
+  it("backs off on its own after a 429 without Retry-After (the emulator's default)", async ({
+    emu,
+  }) => {
     await emu.setFaults({ next: ["rate429", "rate429"], retryAfterSeconds: 3 });
-    const { c, sleeps } = client({}, () => 1);
+    const { c, sleeps } = client(emu, {}, () => 1);
     await c.createSession(emu.serviceSid, { UniqueName: "rl" });
     expect(sleeps).toEqual([200, 400]);
     expect((await emu.calls()).CreateSession).toBe(3);
     expect(await emu.sessions()).toHaveLength(1);
   });
 
-  it.each([["rate500"], ["rate503"], ["resetBefore"]])("retries after %s", async (kind) => {
+  it.for(["rate500", "rate503", "resetBefore"])("retries after %s", async (kind, { emu }) => {
     await emu.setFaults({ next: [kind] });
-    const { c, retries } = client();
+    const { c, retries } = client(emu);
     const s = await c.createSession(emu.serviceSid, { UniqueName: `after-${kind}` });
     expect(s.sid).toMatch(/^KC/);
     expect(retries).toHaveLength(1);
     expect(await emu.sessions()).toHaveLength(1);
   });
 
-  it("gives up on a hung request after the per-request timeout, then retries", async () => {
-    const created = await provider().create(declare());
+  it("gives up on a hung request after the per-request timeout, then retries", async ({ emu }) => {
+    const created = await emu.provider().create(declare(emu));
     await emu.setFaults({ next: ["hang"] });
-    const { c, retries } = client({ TWILIO_TIMEOUT_MS: "300" });
+    const { c, retries } = client(emu, { TWILIO_TIMEOUT_MS: "300" });
     const s = await c.fetchSession(emu.serviceSid, created.id);
     expect(s.sid).toBe(created.id);
     expect(retries.map((r) => r.reason)).toEqual(["no answer within 300 ms"]);
   });
 
-  it("backs off exponentially with jitter", async () => {
+  it("backs off exponentially with jitter", async ({ emu }) => {
     await emu.setFaults({ next: ["rate500", "rate500", "rate500"] });
-    const full = client({}, () => 1);
+    const full = client(emu, {}, () => 1);
     await full.c.createSession(emu.serviceSid, { UniqueName: "b1" });
     expect(full.sleeps).toEqual([200, 400, 800]);
     await emu.setFaults({ next: ["rate500", "rate500"] });
-    const half = client({}, () => 0);
+    const half = client(emu, {}, () => 0);
     await half.c.createSession(emu.serviceSid, { UniqueName: "b2" });
     expect(half.sleeps).toEqual([100, 200]);
   });
 
-  it("stops after the retry budget and reports Twilio's error", async () => {
+  it("stops after the retry budget and reports Twilio's error", async ({ emu }) => {
     await emu.setFaults({ rate429: 1, retryAfterSeconds: 0 });
-    const { c } = client({ TWILIO_MAX_RETRIES: "2" });
+    const { c } = client(emu, { TWILIO_MAX_RETRIES: "2" });
     const err = await c
       .createSession(emu.serviceSid, { UniqueName: "never" })
       .catch((e: Error) => e);
@@ -88,10 +85,10 @@ describe("retries", () => {
     expect((await emu.calls()).CreateSession).toBe(3);
   });
 
-  it("never retries other 4xx answers", async () => {
-    await provider().create(declare({ uniqueName: "dup" }));
+  it("never retries other 4xx answers", async ({ emu }) => {
+    await emu.provider().create(declare(emu, { uniqueName: "dup" }));
     await emu.resetCalls();
-    const { c, retries } = client();
+    const { c, retries } = client(emu);
     await expect(c.createSession(emu.serviceSid, { UniqueName: "dup" })).rejects.toThrow(/80603/);
     expect(retries).toEqual([]);
     expect((await emu.calls()).total).toBe(1);
@@ -99,11 +96,13 @@ describe("retries", () => {
 });
 
 describe.each(NAME_LOOKUP_READINGS)("a create whose answer was lost, %s", (_, reading) => {
-  beforeEach(() => emu.setReading("fetchByUniqueName", reading));
+  it.beforeEach(({ emu }) => emu.setReading("fetchByUniqueName", reading));
 
-  it("with a uniqueName: the retry meets 80603 and takes the session this attempt created", async () => {
+  it("with a uniqueName: the retry meets 80603 and takes the session this attempt created", async ({
+    emu,
+  }) => {
     await emu.setFaults({ next: ["resetAfter"] });
-    const r = await provider().create(declare({ uniqueName: "once", ttl: 60 }));
+    const r = await emu.provider().create(declare(emu, { uniqueName: "once", ttl: 60 }));
     const live = await emu.sessions();
     expect(live).toHaveLength(1);
     expect(r.id).toBe(live[0].sid);
@@ -112,12 +111,15 @@ describe.each(NAME_LOOKUP_READINGS)("a create whose answer was lost, %s", (_, re
     expect(await emu.calls()).toMatchObject({ CreateSession: 2, ...claim });
   });
 
-  it("with a uniqueName someone else already holds: a clear error, nothing taken", async () => {
-    const theirs = await provider().create(declare({ uniqueName: "theirs" }));
+  it("with a uniqueName someone else already holds: a clear error, nothing taken", async ({
+    emu,
+  }) => {
+    const theirs = await emu.provider().create(declare(emu, { uniqueName: "theirs" }));
     await emu.advanceClock(30);
     await emu.setFaults({ next: ["resetBefore"] });
-    const err = await provider()
-      .create(declare({ uniqueName: "theirs" }))
+    const err = await emu
+      .provider()
+      .create(declare(emu, { uniqueName: "theirs" }))
       .catch((e: Error) => e);
     expect((err as Error).message).toMatch(
       new RegExp(
@@ -128,19 +130,23 @@ describe.each(NAME_LOOKUP_READINGS)("a create whose answer was lost, %s", (_, re
     expect(await emu.sessions()).toHaveLength(1);
   });
 
-  it("with a uniqueName and different create-time fields: not taken", async () => {
-    await provider().create(declare({ uniqueName: "same-second", mode: "voice-only" }));
+  it("with a uniqueName and different create-time fields: not taken", async ({ emu }) => {
+    await emu.provider().create(declare(emu, { uniqueName: "same-second", mode: "voice-only" }));
     await emu.setFaults({ next: ["resetBefore"] });
-    const err = await provider()
-      .create(declare({ uniqueName: "same-second", mode: "message-only" }))
+    const err = await emu
+      .provider()
+      .create(declare(emu, { uniqueName: "same-second", mode: "message-only" }))
       .catch((e: Error) => e);
     expect((err as Error).message).toMatch(/already used by session/);
   });
 
-  it("without a uniqueName: not retried, and the error says a session may exist", async () => {
+  it("without a uniqueName: not retried, and the error says a session may exist", async ({
+    emu,
+  }) => {
     await emu.setFaults({ next: ["resetAfter"] });
-    const err = await provider()
-      .create(declare({ ttl: 60 }))
+    const err = await emu
+      .provider()
+      .create(declare(emu, { ttl: 60 }))
       .catch((e: Error) => e);
     expect((err as Error).message).toMatch(/answer to the create request was lost.*not retried/);
     expect((await emu.calls()).CreateSession).toBe(1);
@@ -148,26 +154,26 @@ describe.each(NAME_LOOKUP_READINGS)("a create whose answer was lost, %s", (_, re
     expect(await emu.sessions()).toHaveLength(1);
   });
 
-  it("without a uniqueName, a refused request (429) is still retried safely", async () => {
+  it("without a uniqueName, a refused request (429) is still retried safely", async ({ emu }) => {
     await emu.setFaults({ next: ["rate429"], retryAfterSeconds: 0 });
-    await provider().create(declare());
+    await emu.provider().create(declare(emu));
     expect(await emu.sessions()).toHaveLength(1);
   });
 });
 
 describe("updates and deletes whose answer was lost", () => {
-  it("an update applied before its answer was lost is recognised as converged", async () => {
-    const { id, outs } = await provider().create(declare({ status: "open" }));
+  it("an update applied before its answer was lost is recognised as converged", async ({ emu }) => {
+    const { id, outs } = await emu.provider().create(declare(emu, { status: "open" }));
     await emu.setFaults({ next: ["resetAfter"] });
-    const r = await provider().update(id, outs!, declare({ status: "closed" }) as never);
+    const r = await emu.provider().update(id, outs!, declare(emu, { status: "closed" }) as never);
     expect(r.outs!.status).toBe("closed");
     expect(await emu.calls()).toMatchObject({ UpdateSession: 2, FetchSession: 1 });
   });
 
-  it("a delete applied before its answer was lost succeeds on the retry's 404", async () => {
-    const { id, outs } = await provider().create(declare());
+  it("a delete applied before its answer was lost succeeds on the retry's 404", async ({ emu }) => {
+    const { id, outs } = await emu.provider().create(declare(emu));
     await emu.setFaults({ next: ["resetAfter"] });
-    await provider().delete(id, outs!);
+    await emu.provider().delete(id, outs!);
     expect(await emu.sessions()).toEqual([]);
     expect((await emu.calls()).DeleteSession).toBe(2);
   });
@@ -176,30 +182,33 @@ describe("updates and deletes whose answer was lost", () => {
 describe.each(NAME_LOOKUP_READINGS)(
   "recovery after an interrupted run (TWILIO_ADOPT_ON_CONFLICT), %s",
   (_, reading) => {
-    beforeEach(() => emu.setReading("fetchByUniqueName", reading));
-    const recovering = () => emu.provider({ env: emu.env({ TWILIO_ADOPT_ON_CONFLICT: "true" }) });
+    it.beforeEach(({ emu }) => emu.setReading("fetchByUniqueName", reading));
+    const recovering = (emu: EmulatorHarness) =>
+      emu.provider({ env: emu.env({ TWILIO_ADOPT_ON_CONFLICT: "true" }) });
 
-    it("takes over the session an interrupted run created, converging its ttl", async () => {
-      const orphan = await provider().create(declare({ uniqueName: "orphan", ttl: 60 }));
-      const r = await recovering().create(declare({ uniqueName: "orphan", ttl: 120 }) as never);
+    it("takes over the session an interrupted run created, converging its ttl", async ({ emu }) => {
+      const orphan = await emu.provider().create(declare(emu, { uniqueName: "orphan", ttl: 60 }));
+      const r = await recovering(emu).create(
+        declare(emu, { uniqueName: "orphan", ttl: 120 }) as never,
+      );
       expect(r.id).toBe(orphan.id);
       expect(r.outs!.ttl).toBe(120);
       expect(await emu.sessions()).toHaveLength(1);
     });
 
-    it("still refuses a session whose create-only fields differ", async () => {
-      await provider().create(declare({ uniqueName: "other", mode: "voice-only" }));
-      const err = await recovering()
-        .create(declare({ uniqueName: "other", mode: "message-only" }) as never)
+    it("still refuses a session whose create-only fields differ", async ({ emu }) => {
+      await emu.provider().create(declare(emu, { uniqueName: "other", mode: "voice-only" }));
+      const err = await recovering(emu)
+        .create(declare(emu, { uniqueName: "other", mode: "message-only" }) as never)
         .catch((e: Error) => e);
       expect((err as Error).message).toMatch(/adopt: session KC\w+ differs/);
     });
 
-    it("is off by default: the conflict is Twilio's 80603", async () => {
-      await provider().create(declare({ uniqueName: "taken" }));
-      await expect(provider().create(declare({ uniqueName: "taken" }) as never)).rejects.toThrow(
-        /80603/,
-      );
+    it("is off by default: the conflict is Twilio's 80603", async ({ emu }) => {
+      await emu.provider().create(declare(emu, { uniqueName: "taken" }));
+      await expect(
+        emu.provider().create(declare(emu, { uniqueName: "taken" }) as never),
+      ).rejects.toThrow(/80603/);
     });
   },
 );

@@ -1,14 +1,18 @@
 // Fault injection of the Twilio Proxy emulator, over real HTTP with Node's fetch.
 import { performance } from "node:perf_hooks";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type FaultConfig, type RunningEmulator } from "../emulator";
+import { startEmulator, type FaultConfig } from "../emulator";
+import { EmulatorHarness } from "./support/emulator";
+import { describe, expect, it } from "./support/fixtures";
 
 type Json = Record<string, unknown>;
 /** An HTTP status, or what the client saw when no answer came. */
 type Outcome = number | "reset" | "timeout";
 
-let emu: RunningEmulator;
-let basic: string;
+// The file's emulator, for the helpers below and the tests of it.each (which get no fixtures).
+let emu: EmulatorHarness;
+it.beforeAll(({ emu: started }) => {
+  emu = started;
+});
 
 const sessionsPath = () => `/v1/Services/${emu.serviceSid}/Sessions`;
 
@@ -27,7 +31,7 @@ async function call(
     const res = await fetch(`${emu.baseUrl}${path}`, {
       method,
       headers: {
-        Authorization: opts.auth ?? basic,
+        Authorization: opts.auth ?? emu.authorization,
         ...(opts.form ? { "Content-Type": "application/x-www-form-urlencoded" } : {}),
       },
       body: opts.form ? new URLSearchParams(opts.form).toString() : undefined,
@@ -44,26 +48,14 @@ async function call(
   }
 }
 
-async function control<T = Json>(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${emu.baseUrl}/__emulator/${path}`, {
-    method,
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-}
-
 async function setFaults(config: FaultConfig | Json): Promise<void> {
-  const res = await control("POST", "faults", config);
+  const res = await emu.controlAnswer("POST", "faults", config);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 }
 
-const injected = async () =>
-  (await control<{ injected: Record<string, number> }>("GET", "faults")).body.injected;
+const injected = async () => (await emu.faults()).injected;
 
-const sessionCount = async () =>
-  (await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions.length;
+const sessionCount = async () => (await emu.sessions()).length;
 
 async function outcomes(n: number, method = "GET", timeoutMs?: number): Promise<Outcome[]> {
   const out: Outcome[] = [];
@@ -75,19 +67,6 @@ async function outcomes(n: number, method = "GET", timeoutMs?: number): Promise<
 }
 
 const count = (xs: Outcome[], v: Outcome) => xs.filter((x) => x === v).length;
-
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0 });
-  basic = "Basic " + Buffer.from(`${emu.accountSid}:${emu.authToken}`).toString("base64");
-});
-
-afterAll(async () => {
-  await emu?.close();
-});
-
-beforeEach(async () => {
-  expect((await control("POST", "reset")).status).toBe(200);
-});
 
 describe("determinism", () => {
   const mixed = { rate429: 0.2, rate500: 0.1, rate503: 0.1 };
@@ -110,7 +89,7 @@ describe("determinism", () => {
   });
 
   it("applies faults given at start", async () => {
-    const other = await startEmulator({ faults: { seed: 42, ...mixed } });
+    const other = await EmulatorHarness.start({ faults: { seed: 42, ...mixed } });
     const saved = emu;
     try {
       emu = other;
@@ -198,7 +177,9 @@ describe("fault kinds", () => {
   });
 
   it("429 carries Retry-After from the fault config under the retryAfter alternative", async () => {
-    expect((await control("POST", "readings", { retryAfter: "alternative" })).status).toBe(200);
+    expect(
+      (await emu.controlAnswer("POST", "readings", { retryAfter: "alternative" })).status,
+    ).toBe(200);
     await setFaults({ rate429: 1, retryAfterSeconds: 7 });
     expect((await call("POST", sessionsPath(), { form: {} })).res?.headers.get("retry-after")).toBe(
       "7",
@@ -228,7 +209,7 @@ describe("fault kinds", () => {
     const r = await call("POST", sessionsPath(), { form: { UniqueName: "never" } });
     expect(r.outcome).toBe("reset");
     expect(await sessionCount()).toBe(0);
-    const log = (await control<{ requests: Json[] }>("GET", "requests/log")).body.requests;
+    const log = (await emu.control<{ requests: Json[] }>("GET", "requests/log")).requests;
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({
       operation: "CreateSession",
@@ -241,7 +222,7 @@ describe("fault kinds", () => {
     await setFaults({ resetAfterRate: 1 });
     const r = await call("POST", sessionsPath(), { form: { UniqueName: "applied" } });
     expect(r.outcome).toBe("reset");
-    const sessions = (await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions;
+    const sessions = await emu.sessions();
     expect(sessions.map((s) => s.unique_name)).toEqual(["applied"]);
     // A naive client retry now collides with its own first attempt.
     await setFaults({});
@@ -260,14 +241,14 @@ describe("fault kinds", () => {
     await setFaults({ hangRate: 1 });
     const r = await call("GET", sessionsPath(), { timeoutMs: 200 });
     expect(r.outcome).toBe("timeout");
-    expect((await control("GET", "faults")).status).toBe(200);
+    expect((await emu.controlAnswer("GET", "faults")).status).toBe(200);
     expect((await injected()).hang).toBe(1);
   });
 
   it("close() finishes while requests hang", async () => {
     const other = await startEmulator({ faults: { hangRate: 1 } });
     const pending = fetch(`${other.baseUrl}${sessionsPath()}`, {
-      headers: { Authorization: basic },
+      headers: { Authorization: emu.authorization },
     }).then(
       () => "answered",
       () => "failed",
@@ -290,8 +271,8 @@ describe("latency", () => {
   it("adds at least latencyMs to every Twilio-route response", async () => {
     await setFaults({ latencyMs: 150 });
     for (const [method, auth] of [
-      ["GET", basic],
-      ["POST", basic],
+      ["GET", emu.authorization],
+      ["POST", emu.authorization],
       ["GET", "Basic bm86cGU="],
     ] as const) {
       const started = performance.now();
@@ -312,7 +293,7 @@ describe("latency", () => {
     await call("GET", sessionsPath());
     expect(performance.now() - started).toBeGreaterThanOrEqual(999);
     started = performance.now();
-    expect((await control("GET", "sessions")).status).toBe(200);
+    expect((await emu.controlAnswer("GET", "sessions")).status).toBe(200);
     expect(performance.now() - started).toBeLessThan(500);
   });
 
@@ -336,9 +317,9 @@ describe("methods filter", () => {
     );
     expect((await call("DELETE", `${sessionsPath()}/${sid}`)).outcome).toBe(429);
     expect(await sessionCount()).toBe(1);
-    const faults = await control<{ config: FaultConfig; injected: Json }>("GET", "faults");
-    expect(faults.body.config.methods).toEqual(["POST", "DELETE"]);
-    expect(faults.body.injected.rate429).toBe(3);
+    const faults = await emu.control<{ config: FaultConfig; injected: Json }>("GET", "faults");
+    expect(faults.config.methods).toEqual(["POST", "DELETE"]);
+    expect(faults.injected.rate429).toBe(3);
   });
 });
 
@@ -346,9 +327,9 @@ describe("counters and config", () => {
   it("counts faulted requests as requests, and faults per kind", async () => {
     await setFaults({ seed: 3, rate429: 0.5, rate500: 0.5 });
     const seen = await outcomes(20);
-    const requests = await control<{ total: number; byOperation: Json }>("GET", "requests");
-    expect(requests.body.total).toBe(20);
-    expect(requests.body.byOperation.ListSession).toBe(20);
+    const requests = await emu.control<{ total: number; byOperation: Json }>("GET", "requests");
+    expect(requests.total).toBe(20);
+    expect(requests.byOperation.ListSession).toBe(20);
     expect(await injected()).toEqual({
       rate429: count(seen, 429),
       rate500: count(seen, 500),
@@ -365,9 +346,9 @@ describe("counters and config", () => {
     await outcomes(3);
     await setFaults({});
     expect((await injected()).rate503).toBe(3);
-    await control("POST", "reset");
+    await emu.reset();
     expect((await injected()).rate503).toBe(0);
-    expect((await control<{ config: Json }>("GET", "faults")).body.config).toEqual({});
+    expect((await emu.control<{ config: Json }>("GET", "faults")).config).toEqual({});
   });
 
   it("does not fault requests that fail authentication", async () => {
@@ -391,10 +372,10 @@ describe("counters and config", () => {
     [[]],
   ])("rejects %j and keeps the previous config", async (config) => {
     await setFaults({ rate503: 0.5, seed: 9 });
-    const res = await control<{ error: string }>("POST", "faults", config);
+    const res = await emu.controlAnswer<{ error: string }>("POST", "faults", config);
     expect(res.status).toBe(400);
     expect(typeof res.body.error).toBe("string");
-    expect((await control<{ config: Json }>("GET", "faults")).body.config).toEqual({
+    expect((await emu.control<{ config: Json }>("GET", "faults")).config).toEqual({
       rate503: 0.5,
       seed: 9,
     });
@@ -406,7 +387,7 @@ describe("concurrency limit", () => {
     inFlight: number;
     peakInFlight: number;
   }
-  const requests = async () => (await control<RequestsBody>("GET", "requests")).body;
+  const requests = () => emu.control<RequestsBody>("GET", "requests");
   /** The server notices a client's abort asynchronously: wait for it, without timing anything. */
   async function untilInFlight(n: number): Promise<void> {
     for (let i = 0; i < 200 && (await requests()).inFlight !== n; i++) {
@@ -438,7 +419,7 @@ describe("concurrency limit", () => {
     await untilInFlight(0);
     expect((await call("POST", sessionsPath(), { form: {} })).outcome).toBe(201);
     expect(await requests()).toMatchObject({ inFlight: 0, peakInFlight: 2 });
-    const log = (await control<{ requests: Json[] }>("GET", "requests/log")).body.requests;
+    const log = (await emu.control<{ requests: Json[] }>("GET", "requests/log")).requests;
     expect(log.map((e) => e.fault)).toEqual(["hang", "hang", "concurrency429", null, null]);
   });
 
@@ -453,7 +434,9 @@ describe("concurrency limit", () => {
   });
 
   it("sends Retry-After under the retryAfter alternative", async () => {
-    expect((await control("POST", "readings", { retryAfter: "alternative" })).status).toBe(200);
+    expect(
+      (await emu.controlAnswer("POST", "readings", { retryAfter: "alternative" })).status,
+    ).toBe(200);
     await setFaults({ maxConcurrent: 1, next: ["hang"], retryAfterSeconds: 4 });
     const held = call("GET", sessionsPath(), { timeoutMs: 2000 });
     await untilInFlight(1);
@@ -468,10 +451,10 @@ describe("concurrency limit", () => {
     await Promise.all([1, 2, 3].map(() => call("GET", sessionsPath())));
     expect((await requests()).peakInFlight).toBe(3);
     expect(await injected()).toMatchObject({ concurrency429: 0 });
-    await control("POST", "requests/reset");
+    await emu.resetCalls();
     expect(await requests()).toMatchObject({ inFlight: 0, peakInFlight: 0 });
-    await control("POST", "reset");
-    expect((await control<{ config: Json }>("GET", "faults")).body.config).toEqual({});
+    await emu.reset();
+    expect((await emu.control<{ config: Json }>("GET", "faults")).config).toEqual({});
   });
 });
 
@@ -484,14 +467,14 @@ describe("staged faults", () => {
   });
 
   it("rejects an unknown kind in `next`", async () => {
-    const res = await control("POST", "faults", { next: ["explode"] });
+    const res = await emu.controlAnswer("POST", "faults", { next: ["explode"] });
     expect(res.status).toBe(400);
   });
 });
 
 describe("Date header", () => {
   it("carries the emulator clock, so clients can place date_created in Twilio's time", async () => {
-    await control("POST", "clock/advance", { seconds: 86_400 });
+    await emu.advanceClock(86_400);
     const { res } = await call("GET", sessionsPath());
     const date = Date.parse(res!.headers.get("date")!);
     expect(date).toBeGreaterThan(Date.now() + 86_000_000);

@@ -3,9 +3,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv, { type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { READINGS, startEmulator, type ReadingId, type RunningEmulator } from "../emulator";
+import { READINGS, startEmulator, type ReadingId } from "../emulator";
 import { parseCliArgs } from "../emulator/cli";
+import type { EmulatorHarness } from "./support/emulator";
+import { describe, emulatorTest, expect } from "./support/fixtures";
 
 // ---------------------------------------------------------------------------------------------
 // OpenAPI 3.0 -> JSON Schema, so ajv can check responses against Twilio's own document.
@@ -181,8 +182,8 @@ function operationOf(method: string, path: string): Operation | undefined {
 // ---------------------------------------------------------------------------------------------
 // HTTP helpers
 
-let emu: RunningEmulator;
-let basic: string;
+// The file's emulator, for the helpers below and the tests of it.each (which get no fixtures).
+let emu: EmulatorHarness;
 
 interface ApiResponse {
   status: number;
@@ -209,7 +210,7 @@ async function api(
   method: string,
   path: string,
   form?: Form,
-  authorization: string | null = basic,
+  authorization: string | null = emu.authorization,
 ): Promise<ApiResponse> {
   const url = path.startsWith("http") ? path : `${emu.baseUrl}${path}`;
   const headers: Record<string, string> = {};
@@ -236,16 +237,6 @@ async function api(
   return { status: res.status, headers: res.headers, text, body };
 }
 
-async function control<T = Json>(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${emu.baseUrl}/__emulator/${path}`, {
-    method,
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-}
-
 const sessionsPath = (serviceSid = emu.serviceSid) => `/v1/Services/${serviceSid}/Sessions`;
 const sessionPath = (sid: string, serviceSid = emu.serviceSid) =>
   `${sessionsPath(serviceSid)}/${encodeURIComponent(sid)}`;
@@ -259,12 +250,12 @@ async function createSession(form: Form = {}, serviceSid?: string): Promise<Json
 const fetchSession = async (sid: string) => (await api("GET", sessionPath(sid))).body;
 
 async function advance(seconds: number): Promise<string> {
-  const res = await control<{ now: string }>("POST", "clock/advance", { seconds });
+  const res = await emu.controlAnswer<{ now: string }>("POST", "clock/advance", { seconds });
   expect(res.status).toBe(200);
   return res.body.now;
 }
 
-const clockNow = async () => (await control<{ now: string }>("GET", "clock")).body.now;
+const clockNow = async () => (await emu.control<{ now: string }>("GET", "clock")).now;
 
 const plusSeconds = (iso: string, seconds: number) =>
   new Date(Date.parse(iso) + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -284,7 +275,7 @@ const CONFLICT = 409;
 
 /** Switches one reading of the shared emulator; the reset before each test restores defaults. */
 async function useReading(id: ReadingId, position: "default" | "alternative" = "alternative") {
-  const res = await control("POST", "readings", { [id]: position });
+  const res = await emu.controlAnswer("POST", "readings", { [id]: position });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
 }
 
@@ -294,17 +285,9 @@ async function useReading(id: ReadingId, position: "default" | "alternative" = "
  */
 const FROZEN_NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 
-beforeAll(async () => {
-  emu = await startEmulator({ port: 0, now: () => FROZEN_NOW });
-  basic = "Basic " + Buffer.from(`${emu.accountSid}:${emu.authToken}`).toString("base64");
-});
-
-afterAll(async () => {
-  await emu?.close();
-});
-
-beforeEach(async () => {
-  expect((await control("POST", "reset")).status).toBe(200);
+const it = emulatorTest({ now: () => FROZEN_NOW });
+it.beforeAll(({ emu: started }) => {
+  emu = started;
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -312,11 +295,11 @@ beforeEach(async () => {
 describe("module API", () => {
   it("exposes the documented credentials and a seeded service", () => {
     expect(emu.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(emu.accountSid).toMatch(/^AC[0-9a-f]{32}$/);
-    expect(emu.apiKeySid).toMatch(/^SK[0-9a-f]{32}$/);
+    expect(emu.emulator.accountSid).toMatch(/^AC[0-9a-f]{32}$/);
+    expect(emu.emulator.apiKeySid).toMatch(/^SK[0-9a-f]{32}$/);
     expect(emu.serviceSid).toMatch(/^KS[0-9a-f]{32}$/);
-    expect(emu.authToken).toMatch(/^[A-Za-z0-9]+$/);
-    expect(emu.apiKeySecret).toMatch(/^[A-Za-z0-9]+$/);
+    expect(emu.emulator.authToken).toMatch(/^[A-Za-z0-9]+$/);
+    expect(emu.emulator.apiKeySecret).toMatch(/^[A-Za-z0-9]+$/);
   });
 
   it("gives each instance its own port and state", async () => {
@@ -329,7 +312,7 @@ describe("module API", () => {
       // Without an injected time source the clock is real time.
       const created = await fetch(`${other.baseUrl}${sessionsPath(other.serviceSid)}`, {
         method: "POST",
-        headers: { Authorization: basic },
+        headers: { Authorization: emu.authorization },
       });
       const s = (await created.json()) as Json;
       expect(Math.abs(Date.parse(s.date_created as string) - Date.now())).toBeLessThan(5000);
@@ -342,7 +325,7 @@ describe("module API", () => {
 describe("OpenAPI conformance", () => {
   const session = () => validators.FetchSession;
   let sample: Json;
-  beforeEach(async () => {
+  it.beforeEach(async () => {
     sample = await createSession();
   });
 
@@ -377,7 +360,7 @@ describe("OpenAPI conformance", () => {
     const s = sample;
     expect(s.sid).toMatch(/^KC[0-9a-f]{32}$/);
     expect(s.service_sid).toBe(emu.serviceSid);
-    expect(s.account_sid).toBe(emu.accountSid);
+    expect(s.account_sid).toBe(emu.emulator.accountSid);
     expect(s.status).toBe("open");
     expect(s.mode).toBe("voice-and-message");
     expect(s.ttl).toBe(0);
@@ -414,7 +397,7 @@ describe("OpenAPI conformance", () => {
 
   it("in-progress, closed (update and expiry) and re-opened sessions conform", async () => {
     const sid = sample.sid as string;
-    expect((await control("POST", `sessions/${sid}/interaction`)).status).toBe(200);
+    expect((await emu.controlAnswer("POST", `sessions/${sid}/interaction`)).status).toBe(200);
     expect((await fetchSession(sid)).status).toBe("in-progress");
     expect((await api("POST", sessionPath(sid), { Status: "closed" })).body.status).toBe("closed");
     const reopened = await api("POST", sessionPath(sid), { Status: "in-progress" });
@@ -428,7 +411,7 @@ describe("OpenAPI conformance", () => {
   });
 
   it("list pages conform, empty or not", async () => {
-    const other = await control<{ sid: string }>("POST", "services", {});
+    const other = await emu.controlAnswer<{ sid: string }>("POST", "services", {});
     const empty = await api("GET", sessionsPath(other.body.sid));
     expect(empty.body).toEqual({
       sessions: [],
@@ -469,9 +452,14 @@ describe("authentication", () => {
   });
 
   it("accepts the API key SID and secret", async () => {
-    const res = await api("POST", sessionsPath(), {}, as(emu.apiKeySid, emu.apiKeySecret));
+    const res = await api(
+      "POST",
+      sessionsPath(),
+      {},
+      as(emu.emulator.apiKeySid, emu.emulator.apiKeySecret),
+    );
     expect(res.status).toBe(201);
-    expect(res.body.account_sid).toBe(emu.accountSid);
+    expect(res.body.account_sid).toBe(emu.emulator.accountSid);
   });
 
   it.each([
@@ -484,10 +472,10 @@ describe("authentication", () => {
       kind === null
         ? null
         : kind === "wrong"
-          ? as(emu.accountSid, "wrongToken")
+          ? as(emu.emulator.accountSid, "wrongToken")
           : kind === "key-with-token"
-            ? as(emu.apiKeySid, emu.authToken)
-            : `Bearer ${emu.authToken}`;
+            ? as(emu.emulator.apiKeySid, emu.emulator.authToken)
+            : `Bearer ${emu.emulator.authToken}`;
     const sid = (await createSession()).sid as string;
     const calls: Array<[string, string, Form | undefined]> = [
       ["POST", sessionsPath(), {}],
@@ -503,7 +491,7 @@ describe("authentication", () => {
       expect(res.headers.get("www-authenticate")).toBe('Basic realm="Twilio API"');
     }
     // Nothing was changed by the rejected calls.
-    expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(1);
+    expect(await emu.sessions()).toHaveLength(1);
     expect((await fetchSession(sid)).status).toBe("open");
   });
 
@@ -573,7 +561,9 @@ describe("create", () => {
   });
 
   it("defaults ttl to the service's default_ttl", async () => {
-    const service = await control<{ sid: string }>("POST", "services", { defaultTtl: 300 });
+    const service = await emu.controlAnswer<{ sid: string }>("POST", "services", {
+      defaultTtl: 300,
+    });
     expect(service.status).toBe(201);
     expect(service.body.sid).toMatch(/^KS[0-9a-f]{32}$/);
     expect((await createSession({}, service.body.sid)).ttl).toBe(300);
@@ -604,7 +594,7 @@ describe("create", () => {
   ])("rejects %s=%s with 80701", async (param, value) => {
     const res = await api("POST", sessionsPath(), { [param]: value });
     expectError(res, 400, 80701, `'${param}' is invalid.`);
-    expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(0);
+    expect(await emu.sessions()).toHaveLength(0);
   });
 
   it("accepts a 191-character unique name (counted in characters)", async () => {
@@ -616,7 +606,7 @@ describe("create", () => {
     await createSession({ UniqueName: "order-1" });
     const dup = await api("POST", sessionsPath(), { UniqueName: "order-1" });
     expectError(dup, CONFLICT, 80603, /order-1/);
-    const service = await control<{ sid: string }>("POST", "services", {});
+    const service = await emu.controlAnswer<{ sid: string }>("POST", "services", {});
     expect((await createSession({ UniqueName: "order-1" }, service.body.sid)).unique_name).toBe(
       "order-1",
     );
@@ -667,7 +657,7 @@ describe("create", () => {
 
 describe("participants", () => {
   const storedParticipants = async (sid: string) =>
-    (await control<Json>("GET", `sessions/${sid}`)).body.participants as Json[];
+    (await emu.control<Json>("GET", `sessions/${sid}`)).participants as Json[];
 
   const camel = {
     identifier: "+15555550100",
@@ -682,7 +672,7 @@ describe("participants", () => {
       const res = await api("POST", sessionsPath(), { Participants: JSON.stringify(p) });
       expectError(res, 400, 80701, "'Participants' is invalid.");
     }
-    expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(0);
+    expect(await emu.sessions()).toHaveLength(0);
   });
 
   it("accepts a repeated JSON field in PascalCase, snake_case and (participantKeyCasing) camelCase", async () => {
@@ -743,7 +733,7 @@ describe("participants", () => {
   ])("rejects %s with 80701", async (_label, values) => {
     const res = await api("POST", sessionsPath(), { Participants: values });
     expectError(res, 400, 80701, /^'Participants.*' is invalid\.$/);
-    expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(0);
+    expect(await emu.sessions()).toHaveLength(0);
   });
 
   it("accepts one form value holding a JSON array, as Twilio does", async () => {
@@ -766,7 +756,7 @@ describe("participants", () => {
     const ps = [1, 2, 3].map((n) => ({ Identifier: `+1555555010${n}` }));
     const res = await api("POST", sessionsPath(), { Participants: encode(ps) });
     expectError(res, 400, 80609);
-    expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(0);
+    expect(await emu.sessions()).toHaveLength(0);
   });
 });
 
@@ -777,7 +767,7 @@ describe("participants sub-resource", () => {
   const list = async (sid: string) =>
     (await api("GET", participantsPath(sid))).body.participants as Json[];
   const live = async (sid: string) =>
-    (await control<Json>("GET", `sessions/${sid}`)).body.participants as Json[];
+    (await emu.control<Json>("GET", `sessions/${sid}`)).participants as Json[];
   const p = (identifier: string) => JSON.stringify({ Identifier: identifier });
 
   it("lists the participants created with the session, through links.participants", async () => {
@@ -792,7 +782,7 @@ describe("participants sub-resource", () => {
       expect(x).toMatchObject({
         session_sid: s.sid,
         service_sid: emu.serviceSid,
-        account_sid: emu.accountSid,
+        account_sid: emu.emulator.accountSid,
         date_deleted: null,
         date_created: s.date_created,
       });
@@ -980,7 +970,7 @@ describe("participants sub-resource", () => {
     await api("POST", participantsPath(s.sid as string), { Identifier: "bob" });
     expect((await api("GET", fetchPath, undefined, null)).status).toBe(401);
     await api("DELETE", fetchPath);
-    const counts = (await control<{ byOperation: Json }>("GET", "requests")).body.byOperation;
+    const counts = (await emu.control<{ byOperation: Json }>("GET", "requests")).byOperation;
     expect(counts).toMatchObject({
       ListParticipant: 1,
       FetchParticipant: 2,
@@ -995,7 +985,7 @@ describe("participants sub-resource", () => {
 
 describe("fetch", () => {
   const setFetchByName = async (position: "default" | "alternative") => {
-    const res = await control("POST", "readings", { fetchByUniqueName: position });
+    const res = await emu.controlAnswer("POST", "readings", { fetchByUniqueName: position });
     expect(res.status).toBe(200);
   };
   /** Twilio's 20404 names the path without the /v1 prefix (reference §9). */
@@ -1039,7 +1029,7 @@ describe("fetch", () => {
     async (position) => {
       await setFetchByName(position);
       const s = await createSession({ UniqueName: "mine" });
-      const other = (await control<{ sid: string }>("POST", "services", {})).body.sid;
+      const other = (await emu.control<{ sid: string }>("POST", "services", {})).sid;
       expectError(await api("GET", sessionPath(s.sid as string, other)), 404, 20404);
       const byName = await api("GET", sessionPath("mine", other));
       expectError(byName, 404, position === "default" ? 20404 : 80308);
@@ -1136,7 +1126,7 @@ describe("update", () => {
     expect(closed.body.date_updated).toBe(closed.body.date_ended);
 
     const busy = await createSession();
-    await control("POST", `sessions/${busy.sid}/interaction`);
+    await emu.interact(busy.sid as string);
     const closedBusy = await update(busy.sid as string, { Status: "closed" });
     expect(closedBusy.body).toMatchObject({ status: "closed", closed_reason: "api" });
   });
@@ -1155,7 +1145,7 @@ describe("update", () => {
   it("refuses re-sending the current status of a live session with 80608", async () => {
     const open = await createSession();
     expectError(await update(open.sid as string, { Status: "open" }), CONFLICT, 80608);
-    await control("POST", `sessions/${open.sid}/interaction`);
+    await emu.interact(open.sid as string);
     const busy = await fetchSession(open.sid as string);
     const res = await update(open.sid as string, { Status: "in-progress", Ttl: "60" });
     expectError(res, CONFLICT, 80608);
@@ -1167,7 +1157,7 @@ describe("update", () => {
     const open = await createSession();
     await advance(5);
     expect((await update(open.sid as string, { Status: "open" })).body).toEqual(open);
-    await control("POST", `sessions/${open.sid}/interaction`);
+    await emu.interact(open.sid as string);
     const busy = await fetchSession(open.sid as string);
     await advance(5);
     expect((await update(open.sid as string, { Status: "in-progress" })).body).toEqual(busy);
@@ -1231,13 +1221,13 @@ describe("delete", () => {
     expect(res.text).toBe("");
     expectError(await api("GET", sessionPath(s.sid as string)), 404, 20404);
     expectError(await api("DELETE", sessionPath(s.sid as string)), 404, 20404);
-    expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toHaveLength(0);
+    expect(await emu.sessions()).toHaveLength(0);
   });
 
   it("does not resolve unique names, whatever the fetchByUniqueName reading", async () => {
     const s = await createSession({ UniqueName: "keep-me" });
     expectError(await api("DELETE", sessionPath("keep-me")), 404, 20404);
-    await control("POST", "readings", { fetchByUniqueName: "alternative" });
+    await emu.controlAnswer("POST", "readings", { fetchByUniqueName: "alternative" });
     expectError(await api("DELETE", sessionPath("keep-me")), 404, 20404);
     expect((await fetchSession(s.sid as string)).unique_name).toBe("keep-me");
   });
@@ -1247,7 +1237,7 @@ describe("lifecycle", () => {
   it("an interaction moves open to in-progress and stamps date_last_interaction", async () => {
     const s = await createSession();
     const now = await advance(42);
-    const res = await control<Json>("POST", `sessions/${s.sid}/interaction`);
+    const res = await emu.controlAnswer<Json>("POST", `sessions/${s.sid}/interaction`);
     expect(res.status).toBe(200);
     const after = await fetchSession(s.sid as string);
     expect(after).toMatchObject({ status: "in-progress", date_last_interaction: now });
@@ -1259,9 +1249,9 @@ describe("lifecycle", () => {
     const s = await createSession();
     expect(s).toMatchObject({ date_started: null, closed_reason: null });
     const startedAt = await advance(10);
-    await control("POST", `sessions/${s.sid}/interaction`);
+    await emu.interact(s.sid as string);
     await advance(10);
-    await control("POST", `sessions/${s.sid}/interaction`);
+    await emu.interact(s.sid as string);
     expect(await fetchSession(s.sid as string)).toMatchObject({
       status: "in-progress",
       date_started: startedAt,
@@ -1295,7 +1285,7 @@ describe("lifecycle", () => {
   it("counts the ttl from the last interaction", async () => {
     const s = await createSession({ Ttl: "60" });
     await advance(50);
-    await control("POST", `sessions/${s.sid}/interaction`);
+    await emu.interact(s.sid as string);
     await advance(50);
     expect((await fetchSession(s.sid as string)).status).toBe("in-progress");
     await advance(10);
@@ -1316,7 +1306,7 @@ describe("lifecycle", () => {
   });
 
   it("applies the service default ttl", async () => {
-    const service = (await control<{ sid: string }>("POST", "services", { defaultTtl: 30 })).body;
+    const service = await emu.control<{ sid: string }>("POST", "services", { defaultTtl: 30 });
     const s = await createSession({}, service.sid);
     await advance(31);
     const res = await api("GET", sessionPath(s.sid as string, service.sid));
@@ -1328,7 +1318,7 @@ describe("lifecycle", () => {
   it("closes a session with ttl 0 and no date 90 days after its last interaction", async () => {
     const s = await createSession();
     await advance(30 * DAY);
-    await control("POST", `sessions/${s.sid}/interaction`);
+    await emu.interact(s.sid as string);
     await advance(90 * DAY - 1);
     expect(await fetchSession(s.sid as string)).toMatchObject({ status: "in-progress", ttl: 0 });
     await advance(1);
@@ -1373,8 +1363,10 @@ describe("lifecycle", () => {
 
   it("refuses interactions on closed or unknown sessions", async () => {
     const s = await createSession({ Status: "closed" });
-    expect((await control("POST", `sessions/${s.sid}/interaction`)).status).toBe(409);
-    expect((await control("POST", `sessions/KC${"0".repeat(32)}/interaction`)).status).toBe(404);
+    expect((await emu.controlAnswer("POST", `sessions/${s.sid}/interaction`)).status).toBe(409);
+    expect(
+      (await emu.controlAnswer("POST", `sessions/KC${"0".repeat(32)}/interaction`)).status,
+    ).toBe(404);
   });
 });
 
@@ -1495,7 +1487,7 @@ describe("pagination", () => {
 
   it("rejects invalid page tokens with 21481", async () => {
     const s = await createSession();
-    const other = (await control<{ sid: string }>("POST", "services", {})).body.sid;
+    const other = (await emu.control<{ sid: string }>("POST", "services", {})).sid;
     const foreign = await createSession({}, other);
     for (const token of [
       "garbage",
@@ -1513,7 +1505,7 @@ describe("pagination", () => {
     await createSession();
     const viaLocalhost = emu.baseUrl.replace("127.0.0.1", "localhost");
     const res = await fetch(`${viaLocalhost}${sessionsPath()}?PageSize=1`, {
-      headers: { Authorization: basic },
+      headers: { Authorization: emu.authorization },
     });
     const body = (await res.json()) as { sessions: Json[]; meta: Json };
     expect(body.meta.next_page_url).toMatch(new RegExp(`^${viaLocalhost}/v1/`));
@@ -1531,8 +1523,8 @@ describe("control API", () => {
     await api("GET", sessionsPath(), undefined, null);
     await api("DELETE", sessionPath(s.sid as string));
     await api("GET", "/v1/Services"); // not a session route: not counted
-    await control("GET", "sessions"); // control routes are not counted
-    const counts = await control("GET", "requests");
+    await emu.controlAnswer("GET", "sessions"); // control routes are not counted
+    const counts = await emu.controlAnswer("GET", "requests");
     expect(counts.body).toEqual({
       inFlight: 0,
       peakInFlight: 1,
@@ -1549,10 +1541,10 @@ describe("control API", () => {
         ListParticipant: 0,
       },
     });
-    const zero = await control("POST", "requests/reset");
+    const zero = await emu.controlAnswer("POST", "requests/reset");
     expect(zero.status).toBe(200);
-    expect((await control<Json>("GET", "requests")).body.total).toBe(0);
-    expect((await control<{ requests: Json[] }>("GET", "requests/log")).body.requests).toEqual([]);
+    expect((await emu.control<Json>("GET", "requests")).total).toBe(0);
+    expect((await emu.control<{ requests: Json[] }>("GET", "requests/log")).requests).toEqual([]);
   });
 
   it("logs exactly what was sent", async () => {
@@ -1562,7 +1554,7 @@ describe("control API", () => {
     });
     await api("POST", sessionPath(s.sid as string), { Ttl: "3600" });
     await api("GET", `${sessionsPath()}?PageSize=7`);
-    const log = (await control<{ requests: Json[] }>("GET", "requests/log")).body.requests;
+    const log = (await emu.control<{ requests: Json[] }>("GET", "requests/log")).requests;
     expect(log.map((e) => [e.operation, e.method, e.path, e.status])).toEqual([
       ["CreateSession", "POST", sessionsPath(), 201],
       ["UpdateSession", "POST", sessionPath(s.sid as string), 200],
@@ -1574,32 +1566,32 @@ describe("control API", () => {
     });
     expect(log[1].form).toEqual({ Ttl: "3600" });
     expect(log[2].query).toEqual({ PageSize: "7" });
-    expect(log[0].username).toBe(emu.accountSid);
+    expect(log[0].username).toBe(emu.emulator.accountSid);
   });
 
   it("reset clears sessions, services, counters, clock and faults but keeps the seeded service", async () => {
     await createSession({ UniqueName: "gone" });
-    const service = (await control<{ sid: string }>("POST", "services", {})).body.sid;
+    const service = (await emu.control<{ sid: string }>("POST", "services", {})).sid;
     await advance(1000);
-    await control("POST", "faults", { latencyMs: 5 });
-    const reset = await control("POST", "reset");
+    await emu.controlAnswer("POST", "faults", { latencyMs: 5 });
+    const reset = await emu.controlAnswer("POST", "reset");
     expect(reset.status).toBe(200);
-    expect((await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions).toEqual([]);
-    expect((await control<Json>("GET", "requests")).body.total).toBe(0);
-    expect((await control<Json>("GET", "clock")).body.offsetSeconds).toBe(0);
-    expect((await control<Json>("GET", "faults")).body.config).toEqual({});
+    expect(await emu.sessions()).toEqual([]);
+    expect((await emu.control<Json>("GET", "requests")).total).toBe(0);
+    expect((await emu.control<Json>("GET", "clock")).offsetSeconds).toBe(0);
+    expect((await emu.control<Json>("GET", "faults")).config).toEqual({});
     expectError(await api("GET", sessionsPath(service)), 404, 20404);
     expect((await createSession({ UniqueName: "gone" })).service_sid).toBe(emu.serviceSid);
   });
 
   it("creates services and validates the body", async () => {
-    const a = await control<{ sid: string; defaultTtl: number }>("POST", "services", {});
+    const a = await emu.controlAnswer<{ sid: string; defaultTtl: number }>("POST", "services", {});
     expect(a.status).toBe(201);
     expect(a.body.defaultTtl).toBe(0);
-    expect((await control("POST", "services", { defaultTtl: -1 })).status).toBe(400);
-    expect((await control("POST", "services", { defaultTtl: "5" })).status).toBe(400);
-    expect((await control("POST", "services", { ttl: 5 })).status).toBe(400);
-    const list = await control<{ services: Json[] }>("GET", "services");
+    expect((await emu.controlAnswer("POST", "services", { defaultTtl: -1 })).status).toBe(400);
+    expect((await emu.controlAnswer("POST", "services", { defaultTtl: "5" })).status).toBe(400);
+    expect((await emu.controlAnswer("POST", "services", { ttl: 5 })).status).toBe(400);
+    const list = await emu.controlAnswer<{ services: Json[] }>("GET", "services");
     expect(list.body.services.map((s) => s.sid)).toEqual([emu.serviceSid, a.body.sid]);
   });
 
@@ -1608,26 +1600,29 @@ describe("control API", () => {
     const advanced = await advance(86_400);
     expect(Date.parse(advanced) - before).toBeGreaterThanOrEqual(86_400_000);
     expect(advanced).toMatch(TWILIO_DATE);
-    expect((await control("POST", "clock/advance", { seconds: -1 })).status).toBe(400);
-    expect((await control("POST", "clock/advance", {})).status).toBe(400);
+    expect((await emu.controlAnswer("POST", "clock/advance", { seconds: -1 })).status).toBe(400);
+    expect((await emu.controlAnswer("POST", "clock/advance", {})).status).toBe(400);
   });
 
   it("lists sessions of every service with their participants", async () => {
-    const other = (await control<{ sid: string }>("POST", "services", {})).body.sid;
+    const other = (await emu.control<{ sid: string }>("POST", "services", {})).sid;
     await createSession({ Participants: JSON.stringify({ Identifier: "x" }) });
     await createSession({}, other);
-    const all = (await control<{ sessions: Json[] }>("GET", "sessions")).body.sessions;
+    const all = await emu.sessions();
     expect(all).toHaveLength(2);
     expect(all.map((s) => s.service_sid).sort()).toEqual([emu.serviceSid, other].sort());
     expect(all.every((s) => Array.isArray(s.participants))).toBe(true);
-    const filtered = await control<{ sessions: Json[] }>("GET", `sessions?serviceSid=${other}`);
+    const filtered = await emu.controlAnswer<{ sessions: Json[] }>(
+      "GET",
+      `sessions?serviceSid=${other}`,
+    );
     expect(filtered.body.sessions).toHaveLength(1);
   });
 
   it("patches sessions out of band without transition rules", async () => {
     const s = await createSession();
     await advance(10);
-    const patched = await control<Json>("PATCH", `sessions/${s.sid}`, {
+    const patched = await emu.controlAnswer<Json>("PATCH", `sessions/${s.sid}`, {
       ttl: 77,
       status: "closed",
       closedReason: "console",
@@ -1638,32 +1633,39 @@ describe("control API", () => {
     expect(seen.date_updated).toBe(plusSeconds(s.date_created as string, 10));
     expect(seen.date_ended).toBe(seen.date_updated);
     // closed -> open is no legal Twilio transition, but out of band anything goes.
-    await control("PATCH", `sessions/${s.sid}`, { status: "open", dateExpiry: "2099-01-01" });
+    await emu.controlAnswer("PATCH", `sessions/${s.sid}`, {
+      status: "open",
+      dateExpiry: "2099-01-01",
+    });
     expect(await fetchSession(s.sid as string)).toMatchObject({
       status: "open",
       date_ended: null,
       closed_reason: null,
       date_expiry: "2099-01-01T00:00:00Z",
     });
-    await control("PATCH", `sessions/${s.sid}`, { dateExpiry: null });
+    await emu.controlAnswer("PATCH", `sessions/${s.sid}`, { dateExpiry: null });
     expect((await fetchSession(s.sid as string)).date_expiry).toBeNull();
-    expect((await control("PATCH", `sessions/${s.sid}`, { status: "gone" })).status).toBe(400);
-    expect((await control("PATCH", `sessions/${s.sid}`, { Ttl: 5 })).status).toBe(400);
-    expect((await control("PATCH", `sessions/KC${"0".repeat(32)}`, { ttl: 5 })).status).toBe(404);
+    expect((await emu.controlAnswer("PATCH", `sessions/${s.sid}`, { status: "gone" })).status).toBe(
+      400,
+    );
+    expect((await emu.controlAnswer("PATCH", `sessions/${s.sid}`, { Ttl: 5 })).status).toBe(400);
+    expect(
+      (await emu.controlAnswer("PATCH", `sessions/KC${"0".repeat(32)}`, { ttl: 5 })).status,
+    ).toBe(404);
   });
 
   it("deletes sessions out of band", async () => {
     const s = await createSession();
-    expect((await control("DELETE", `sessions/${s.sid}`)).status).toBe(204);
+    expect((await emu.controlAnswer("DELETE", `sessions/${s.sid}`)).status).toBe(204);
     expectError(await api("GET", sessionPath(s.sid as string)), 404, 20404);
-    expect((await control("DELETE", `sessions/${s.sid}`)).status).toBe(404);
-    expect((await control("GET", "no/such/route")).status).toBe(404);
+    expect((await emu.controlAnswer("DELETE", `sessions/${s.sid}`)).status).toBe(404);
+    expect((await emu.controlAnswer("GET", "no/such/route")).status).toBe(404);
   });
 });
 
 describe("readings", () => {
   type ReadingsBody = { readings: Array<Json & { id: string; active: string }> };
-  const readings = async () => (await control<ReadingsBody>("GET", "readings")).body.readings;
+  const readings = async () => (await emu.control<ReadingsBody>("GET", "readings")).readings;
   const active = async (id: string) => (await readings()).find((r) => r.id === id)?.active;
 
   it("lists every reading of the registry with its evidence, all at the default", async () => {
@@ -1696,18 +1698,22 @@ describe("readings", () => {
   });
 
   it("switches readings, refuses unknown ids and bad positions, resets to the start", async () => {
-    const set = await control<ReadingsBody>("POST", "readings", {
+    const set = await emu.controlAnswer<ReadingsBody>("POST", "readings", {
       fetchByUniqueName: "alternative",
     });
     expect(set.status).toBe(200);
     expect(set.body.readings.find((r) => r.id === "fetchByUniqueName")?.active).toBe("alternative");
-    expect((await control("POST", "readings", { noSuchReading: "default" })).status).toBe(400);
-    expect((await control("POST", "readings", { fetchByUniqueName: "on" })).status).toBe(400);
+    expect((await emu.controlAnswer("POST", "readings", { noSuchReading: "default" })).status).toBe(
+      400,
+    );
+    expect((await emu.controlAnswer("POST", "readings", { fetchByUniqueName: "on" })).status).toBe(
+      400,
+    );
     // A refused body changes nothing, not even its valid entries.
     const mixed = { fetchByUniqueName: "default", noSuchReading: "default" };
-    expect((await control("POST", "readings", mixed)).status).toBe(400);
+    expect((await emu.controlAnswer("POST", "readings", mixed)).status).toBe(400);
     expect(await active("fetchByUniqueName")).toBe("alternative");
-    await control("POST", "reset");
+    await emu.controlAnswer("POST", "reset");
     expect(await active("fetchByUniqueName")).toBe("default");
   });
 

@@ -2,26 +2,24 @@
 // reason, no HTTP call reaches Twilio, and nothing is written to state. (A check failure ends
 // the run, so each case runs on its own.)
 import { ProxySession, type ProxySessionArgs } from "pulumi-twilio-proxy";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll } from "vitest";
 import { BAD_INPUTS } from "./support/bad-inputs";
-import { EmulatorHarness } from "./support/emulator";
 import { EngineStack } from "./support/engine";
+import { describe, emulatorTest, expect } from "./support/fixtures";
 
-let emu: EmulatorHarness;
+// The last test counts the calls of all the others: no reset between them.
+const it = emulatorTest({ resetBeforeEach: false });
+
 let stack: EngineStack;
 let declared: Record<string, unknown> = {};
-beforeAll(async () => {
-  emu = await EmulatorHarness.start();
+it.beforeAll(async ({ emu }) => {
   stack = await EngineStack.create(emu, async () => {
     const args = { serviceSid: emu.serviceSid, ...declared } as unknown as ProxySessionArgs;
     new ProxySession("bad", args);
   });
   await emu.resetCalls();
 });
-afterAll(async () => {
-  await stack?.dispose();
-  await emu?.close();
-});
+afterAll(() => stack?.dispose());
 
 describe(`${BAD_INPUTS.length} bad declarations through pulumi up`, () => {
   it.each(BAD_INPUTS)("%s", async (_name, input, property, reason) => {
@@ -35,7 +33,7 @@ describe(`${BAD_INPUTS.length} bad declarations through pulumi up`, () => {
     expect(diagnostic).toMatch(reason);
   });
 
-  it("made no HTTP call and wrote no session to state", async () => {
+  it("made no HTTP call and wrote no session to state", async ({ emu }) => {
     expect((await emu.calls()).total).toBe(0);
     expect(await emu.sessions()).toEqual([]);
     expect(await stack.sessions()).toEqual([]);

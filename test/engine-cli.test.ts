@@ -1,31 +1,26 @@
 // examples/basic through the `pulumi` CLI itself, in its own folder, as a user or a CI job runs
 // it: language host, dynamic-provider shim, file backend, drift gate exit codes.
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll } from "vitest";
 import { pulumiCli, type PulumiCli } from "./support/cli";
-import { EmulatorHarness } from "./support/emulator";
 import { repoRoot } from "./support/engine";
+import { describe, expect, it } from "./support/fixtures";
 
-let emu: EmulatorHarness;
 let cli: PulumiCli;
 const stackName = `cli-e2e-${process.pid}`;
 
-beforeAll(async () => {
-  emu = await EmulatorHarness.start();
+it.beforeAll(({ emu }) => {
   cli = pulumiCli(
     path.join(repoRoot, "examples/basic"),
     emu.env({ TWILIO_PROXY_SERVICE_SID: emu.serviceSid }),
   );
 });
-afterAll(async () => {
-  cli?.dispose();
-  await emu?.close();
-});
+afterAll(() => cli?.dispose());
 
 const pulumi = (...args: string[]) => cli.run(...args);
 
 describe("the pulumi CLI on examples/basic", () => {
-  it("deploys examples/basic, gates on drift, converges and destroys", async () => {
+  it("deploys examples/basic, gates on drift, converges and destroys", async ({ emu }) => {
     expect((await pulumi("stack", "init", stackName)).status).toBe(0);
     const up = await pulumi("up", "--yes", "--stack", stackName);
     expect(up.status, up.out).toBe(0);

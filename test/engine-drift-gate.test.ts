@@ -7,23 +7,24 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { EngineEvent, PulumiFn } from "@pulumi/pulumi/automation";
 import { ProxySession, findUnmanagedSessions } from "pulumi-twilio-proxy";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmulatorHarness } from "./support/emulator";
+import { afterAll, beforeAll } from "vitest";
+import type { EmulatorHarness } from "./support/emulator";
 import { EngineStack, repoRoot, runDriftGate } from "./support/engine";
+import { describe, emulatorTest, expect } from "./support/fixtures";
+
+// The tests follow one stack from up through drift to the gate: no reset between them.
+const it = emulatorTest({ resetBeforeEach: false });
 
 const REPORT = path.join(repoRoot, "scripts/drift-report.mjs");
 
-let emu: EmulatorHarness;
 let scratch: string;
 /** Where drift-gate.sh keeps the preview JSON of its run (DRIFT_GATE_SAVE). */
 let saved: string;
-beforeAll(async () => {
-  emu = await EmulatorHarness.start();
+beforeAll(() => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), "drift-gate-"));
   saved = path.join(scratch, "preview.json");
 });
-afterAll(async () => {
-  await emu?.close();
+afterAll(() => {
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -36,10 +37,9 @@ function report(input: unknown) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe("unmanaged sessions and the drift gate through the engine", () => {
-  let stack: EngineStack;
-  let strays: Array<{ uniqueName: string; sid: string; status: string }>;
-  const program: PulumiFn = async () => {
+/** Two managed sessions, and the Service's other sessions as a stack output. */
+function managedPair(emu: EmulatorHarness): PulumiFn {
+  return async () => {
     const ttl = new ProxySession("m-ttl", {
       serviceSid: emu.serviceSid,
       uniqueName: "m-ttl",
@@ -60,8 +60,14 @@ describe("unmanaged sessions and the drift gate through the engine", () => {
       ),
     };
   };
+}
 
-  beforeAll(async () => {
+describe("unmanaged sessions and the drift gate through the engine", () => {
+  let stack: EngineStack;
+  let program: PulumiFn;
+  let strays: Array<{ uniqueName: string; sid: string; status: string }>;
+
+  it.beforeAll(async ({ emu }) => {
     await emu.reset();
     // Two sessions made outside the stack, through the provider directly.
     const provider = emu.provider();
@@ -70,6 +76,7 @@ describe("unmanaged sessions and the drift gate through the engine", () => {
       const { id } = await provider.create({ serviceSid: emu.serviceSid, uniqueName: name });
       strays.push({ uniqueName: name, sid: id, status: "open" });
     }
+    program = managedPair(emu);
     stack = await EngineStack.create(emu, program);
   });
   afterAll(async () => {
@@ -77,7 +84,9 @@ describe("unmanaged sessions and the drift gate through the engine", () => {
     await stack?.dispose();
   });
 
-  it("up exports exactly the sessions the stack does not declare, from one listing", async () => {
+  it("up exports exactly the sessions the stack does not declare, from one listing", async ({
+    emu,
+  }) => {
     await emu.resetCalls();
     const up = await stack.stack.up();
     expect(await emu.calls()).toMatchObject({ CreateSession: 2, ListSession: 1 });
@@ -93,7 +102,9 @@ describe("unmanaged sessions and the drift gate through the engine", () => {
     ]);
   });
 
-  it("the gate passes on a converged stack: one GET per session, and a clean report", async () => {
+  it("the gate passes on a converged stack: one GET per session, and a clean report", async ({
+    emu,
+  }) => {
     const events: EngineEvent[] = [];
     await emu.resetCalls();
     const pv = await stack.stack.preview({
@@ -109,7 +120,9 @@ describe("unmanaged sessions and the drift gate through the engine", () => {
     expect(r.stdout.trim()).toBe("drift-gate: no changes (2 resources checked)");
   });
 
-  it("after out-of-band changes the gate fails, and the report says which sessions and how", async () => {
+  it("after out-of-band changes the gate fails, and the report says which sessions and how", async ({
+    emu,
+  }) => {
     const live = Object.fromEntries((await emu.sessions()).map((s) => [s.unique_name, s.sid]));
     await emu.patchSession(live["m-ttl"] as string, { ttl: 100_000 });
     await emu.deleteSession(live["m-open"] as string);
@@ -137,7 +150,9 @@ describe("unmanaged sessions and the drift gate through the engine", () => {
     );
   });
 
-  it("drift-gate.sh runs the real `pulumi preview --json` and fails with the same report", async () => {
+  it("drift-gate.sh runs the real `pulumi preview --json` and fails with the same report", async ({
+    emu,
+  }) => {
     await emu.resetCalls();
     const gate = await runDriftGate(stack, program, { DRIFT_GATE_SAVE: saved });
     expect(gate.status, gate.stderr).toBe(1);
@@ -151,7 +166,9 @@ describe("unmanaged sessions and the drift gate through the engine", () => {
     expect(await emu.calls()).toMatchObject({ UpdateSession: 0, CreateSession: 0 });
   });
 
-  it("the saved `pulumi preview --json` has the shape the report reads, secrets masked", () => {
+  it("the saved `pulumi preview --json` has the shape the report reads, secrets masked", ({
+    emu,
+  }) => {
     const doc = JSON.parse(fs.readFileSync(saved, "utf8")) as {
       config: Record<string, string>;
       steps: Array<{

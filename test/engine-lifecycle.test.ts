@@ -1,19 +1,17 @@
 // The provider through the real Pulumi engine: lifecycle, drift, edits, unknowns, errors.
 import { ProxySession, type ProxySessionArgs } from "pulumi-twilio-proxy";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmulatorHarness } from "./support/emulator";
+import { afterAll } from "vitest";
+import type { EmulatorHarness } from "./support/emulator";
 import { EngineStack, recordOps } from "./support/engine";
+import { describe, emulatorTest, expect } from "./support/fixtures";
 
-let emu: EmulatorHarness;
-beforeAll(async () => {
-  emu = await EmulatorHarness.start();
-});
-afterAll(() => emu?.close());
+// The tests of a describe follow one stack through its life: no reset between them.
+const it = emulatorTest({ resetBeforeEach: false });
 
 type Decl = Omit<ProxySessionArgs, "serviceSid">;
 
 /** An inline program declaring `decls` (read at each run, so tests can edit them). */
-function program(decls: Record<string, Decl>) {
+function program(emu: EmulatorHarness, decls: Record<string, Decl>) {
   return async () => {
     const out: Record<string, unknown> = {};
     for (const [name, d] of Object.entries(decls)) {
@@ -23,7 +21,7 @@ function program(decls: Record<string, Decl>) {
   };
 }
 
-const liveByName = async () =>
+const liveByName = async (emu: EmulatorHarness) =>
   Object.fromEntries((await emu.sessions()).map((s) => [s.unique_name as string, s]));
 
 describe("lifecycle and drift through the engine", () => {
@@ -35,21 +33,23 @@ describe("lifecycle and drift through the engine", () => {
     "s-undeclared": { uniqueName: "s-undeclared", ttl: 600 },
   };
   let stack: EngineStack;
-  beforeAll(async () => {
+  it.beforeAll(async ({ emu }) => {
     await emu.reset();
-    stack = await EngineStack.create(emu, program(decls));
+    stack = await EngineStack.create(emu, program(emu, decls));
   });
   afterAll(() => stack?.dispose());
 
-  it("up creates the declared sessions with one POST each", async () => {
+  it("up creates the declared sessions with one POST each", async ({ emu }) => {
     await emu.resetCalls();
     const up = await stack.stack.up();
     expect(up.summary.resourceChanges).toMatchObject({ create: 6 });
     expect(await emu.calls()).toMatchObject({ total: 5, CreateSession: 5 });
-    expect(Object.keys(await liveByName()).sort()).toEqual(Object.keys(decls).sort());
+    expect(Object.keys(await liveByName(emu)).sort()).toEqual(Object.keys(decls).sort());
   });
 
-  it("a second preview and a refresh report no changes, and preview makes no HTTP call", async () => {
+  it("a second preview and a refresh report no changes, and preview makes no HTTP call", async ({
+    emu,
+  }) => {
     await emu.resetCalls();
     const pv = await stack.stack.preview({ expectNoChanges: true });
     expect(pv.changeSummary).toEqual({ same: 6 });
@@ -58,7 +58,9 @@ describe("lifecycle and drift through the engine", () => {
     expect(await emu.calls()).toMatchObject({ total: 5, FetchSession: 5 });
   });
 
-  it("keeps credentials out of state and stores one small __provider for every resource", async () => {
+  it("keeps credentials out of state and stores one small __provider for every resource", async ({
+    emu,
+  }) => {
     const { text, resources } = await stack.state();
     expect(text).not.toContain(emu.emulator.authToken);
     const providers = new Set(
@@ -68,8 +70,8 @@ describe("lifecycle and drift through the engine", () => {
     expect(Buffer.byteLength([...providers][0] as string)).toBeLessThan(4096);
   });
 
-  it("preview --refresh shows exactly the drift: three updates and one create", async () => {
-    const live = await liveByName();
+  it("preview --refresh shows exactly the drift: three updates and one create", async ({ emu }) => {
+    const live = await liveByName(emu);
     await emu.patchSession(live["s-ttl"].sid as string, { ttl: 100_000 });
     await emu.patchSession(live["s-close"].sid as string, { status: "closed" });
     await emu.deleteSession(live["s-delete"].sid as string);
@@ -85,7 +87,9 @@ describe("lifecycle and drift through the engine", () => {
     });
   });
 
-  it("up --refresh converges with one call per change, and a further preview is empty", async () => {
+  it("up --refresh converges with one call per change, and a further preview is empty", async ({
+    emu,
+  }) => {
     await emu.resetCalls();
     await stack.stack.up({ refresh: true });
     const calls = await emu.calls();
@@ -95,7 +99,7 @@ describe("lifecycle and drift through the engine", () => {
       CreateSession: 1,
       DeleteSession: 0,
     });
-    const live = await liveByName();
+    const live = await liveByName(emu);
     expect(live["s-ttl"].ttl).toBe(3600);
     expect(live["s-close"].status).toBe("in-progress");
     expect(live["s-expire"].status).toBe("in-progress");
@@ -105,7 +109,7 @@ describe("lifecycle and drift through the engine", () => {
     await stack.stack.refresh({ expectNoChanges: true });
   });
 
-  it("destroy leaves zero sessions", async () => {
+  it("destroy leaves zero sessions", async ({ emu }) => {
     await stack.stack.destroy();
     expect(await emu.sessions()).toEqual([]);
   });
@@ -116,9 +120,9 @@ describe("edits through the engine", () => {
     edit: { uniqueName: "edit", ttl: 300, status: "open", mode: "voice-and-message" },
   };
   let stack: EngineStack;
-  beforeAll(async () => {
+  it.beforeAll(async ({ emu }) => {
     await emu.reset();
-    stack = await EngineStack.create(emu, program(decls));
+    stack = await EngineStack.create(emu, program(emu, decls));
     await stack.stack.up();
   });
   afterAll(async () => {
@@ -126,7 +130,7 @@ describe("edits through the engine", () => {
     await stack?.dispose();
   });
 
-  const upWith = async (change: Decl) => {
+  const upWith = async (emu: EmulatorHarness, change: Decl) => {
     Object.assign(decls.edit, change);
     const rec = recordOps();
     await emu.resetCalls();
@@ -134,20 +138,23 @@ describe("edits through the engine", () => {
     return { ops: rec.ops(), calls: await emu.calls(), log: await emu.requestLog() };
   };
 
-  it.each([
+  it.for<[string, Decl, Record<string, string>]>([
     ["ttl", { ttl: 60 }, { Ttl: "60" }],
     ["dateExpiry", { dateExpiry: "2031-05-01T00:00:00Z" }, { DateExpiry: "2031-05-01T00:00:00Z" }],
-    ["status", { status: "closed" as const }, { Status: "closed" }],
-  ])("a %s change is an update in place costing exactly one POST", async (_f, change, form) => {
-    const r = await upWith(change);
-    expect(r.ops).toEqual({ edit: "update" });
-    expect(r.calls).toMatchObject({ total: 1, UpdateSession: 1 });
-    expect(r.log.at(-1)!.form).toEqual(form);
-  });
+    ["status", { status: "closed" }, { Status: "closed" }],
+  ])(
+    "a %s change is an update in place costing exactly one POST",
+    async ([, change, form], { emu }) => {
+      const r = await upWith(emu, change);
+      expect(r.ops).toEqual({ edit: "update" });
+      expect(r.calls).toMatchObject({ total: 1, UpdateSession: 1 });
+      expect(r.log.at(-1)!.form).toEqual(form);
+    },
+  );
 
-  it("a mode change keeping the uniqueName replaces, deleting first", async () => {
+  it("a mode change keeping the uniqueName replaces, deleting first", async ({ emu }) => {
     const before = (await emu.sessions())[0].sid;
-    const r = await upWith({ mode: "message-only" });
+    const r = await upWith(emu, { mode: "message-only" });
     expect(r.ops).toEqual({ edit: "delete-replaced,replace,create-replacement" });
     expect(r.calls).toMatchObject({ DeleteSession: 1, CreateSession: 1 });
     const after = await emu.sessions();
@@ -156,15 +163,15 @@ describe("edits through the engine", () => {
     expect(after[0].mode).toBe("message-only");
   });
 
-  it("a uniqueName change replaces, creating first", async () => {
-    const r = await upWith({ uniqueName: "edit-2" });
+  it("a uniqueName change replaces, creating first", async ({ emu }) => {
+    const r = await upWith(emu, { uniqueName: "edit-2" });
     expect(r.ops).toEqual({ edit: "create-replacement,replace,delete-replaced" });
     expect((await emu.sessions()).map((s) => s.unique_name)).toEqual(["edit-2"]);
   });
 });
 
 describe("preview and errors through the engine", () => {
-  it("previews cleanly when serviceSid comes from another resource's output", async () => {
+  it("previews cleanly when serviceSid comes from another resource's output", async ({ emu }) => {
     await emu.reset();
     const stack = await EngineStack.create(emu, async () => {
       const parent = new ProxySession("parent", {
@@ -182,7 +189,7 @@ describe("preview and errors through the engine", () => {
       const pv = await stack.stack.preview();
       expect(pv.changeSummary).toMatchObject({ create: 3 });
       await stack.stack.up();
-      const live = await liveByName();
+      const live = await liveByName(emu);
       expect(Object.keys(live)).toHaveLength(2);
       await stack.stack.destroy();
     } finally {
@@ -190,11 +197,13 @@ describe("preview and errors through the engine", () => {
     }
   });
 
-  it("a check failure stops preview with the property and reason, before any HTTP call", async () => {
+  it("a check failure stops preview with the property and reason, before any HTTP call", async ({
+    emu,
+  }) => {
     await emu.reset();
     const stack = await EngineStack.create(
       emu,
-      program({ bad: { ttl: -5, mode: "video" as never } }),
+      program(emu, { bad: { ttl: -5, mode: "video" as never } }),
     );
     try {
       await emu.resetCalls();
@@ -210,9 +219,12 @@ describe("preview and errors through the engine", () => {
     }
   });
 
-  it("a dateExpiry in the past previews with a warning, not a failure", async () => {
+  it("a dateExpiry in the past previews with a warning, not a failure", async ({ emu }) => {
     await emu.reset();
-    const stack = await EngineStack.create(emu, program({ old: { dateExpiry: "2020-01-01" } }));
+    const stack = await EngineStack.create(
+      emu,
+      program(emu, { old: { dateExpiry: "2020-01-01" } }),
+    );
     try {
       const pv = await stack.stack.preview();
       expect(pv.changeSummary).toMatchObject({ create: 2 });

@@ -6,18 +6,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { ProxySession } from "pulumi-twilio-proxy";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmulatorHarness, NAME_LOOKUP_READINGS } from "./support/emulator";
+import { NAME_LOOKUP_READINGS, type EmulatorHarness } from "./support/emulator";
 import { EngineStack, repoRoot } from "./support/engine";
-
-let emu: EmulatorHarness;
-beforeAll(async () => {
-  emu = await EmulatorHarness.start();
-});
-afterAll(() => emu?.close());
+import { describe, expect, it } from "./support/fixtures";
 
 /** `count` sessions, each with a uniqueName, as a platform team's stack declares them. */
-const manySessions = (prefix: string, count: number) => async () => {
+const manySessions = (emu: EmulatorHarness, prefix: string, count: number) => async () => {
   const sids: Record<string, unknown> = {};
   for (let i = 0; i < count; i++) {
     const name = `${prefix}-${String(i).padStart(3, "0")}`;
@@ -75,7 +69,7 @@ async function waitFor(cond: () => Promise<boolean>, what: string, ms = 60_000) 
 }
 
 /** Every live session is in state exactly once, and every state session is live. */
-async function expectStateMatchesLive(stack: EngineStack, declared: number) {
+async function expectStateMatchesLive(emu: EmulatorHarness, stack: EngineStack, declared: number) {
   const live = await emu.sessions();
   const names = live.map((s) => s.unique_name);
   expect(new Set(names).size).toBe(names.length);
@@ -184,11 +178,12 @@ async function followReadmeRecovery(stack: EngineStack, stacksDir: string) {
 describe.each(NAME_LOOKUP_READINGS)(
   "interrupted pulumi up (SIGKILL) and the README's recovery steps, %s",
   (_, reading) => {
-    it("converges, every declared session exactly once, even from a cut state write", async () => {
-      await emu.reset();
+    it("converges, every declared session exactly once, even from a cut state write", async ({
+      emu,
+    }) => {
       // Recovery adopts sessions by unique name, which Twilio may or may not resolve in Fetch.
       await emu.setReading("fetchByUniqueName", reading);
-      const stack = await EngineStack.create(emu, manySessions("kill", 50));
+      const stack = await EngineStack.create(emu, manySessions(emu, "kill", 50));
       try {
         // Slow Twilio down so the kill lands mid-run.
         await emu.setFaults({ latencyMs: 150 });
@@ -232,7 +227,7 @@ describe.each(NAME_LOOKUP_READINGS)(
         await followReadmeRecovery(stack, stacksDir);
         expect(strayFiles(stacksDir)).toEqual([]);
 
-        await expectStateMatchesLive(stack, 50);
+        await expectStateMatchesLive(emu, stack, 50);
         const names = (await emu.sessions()).map((s) => s.unique_name as string).sort();
         expect(names).toEqual(
           Array.from({ length: 50 }, (_, i) => `kill-${String(i).padStart(3, "0")}`),
@@ -254,9 +249,10 @@ describe.each(NAME_LOOKUP_READINGS)(
 );
 
 describe("100 sessions under 20% 429s, 5% 5xx and 2% resets", () => {
-  it("up and destroy succeed, leaving exactly the declared sessions, then none", async () => {
-    await emu.reset();
-    const stack = await EngineStack.create(emu, manySessions("flaky", 100));
+  it("up and destroy succeed, leaving exactly the declared sessions, then none", async ({
+    emu,
+  }) => {
+    const stack = await EngineStack.create(emu, manySessions(emu, "flaky", 100));
     try {
       await emu.setFaults({
         // A seed whose first draws include lost answers on creates (reset after the write).
@@ -271,7 +267,7 @@ describe("100 sessions under 20% 429s, 5% 5xx and 2% resets", () => {
       await stack.stack.up();
       const afterUp = await emu.calls();
       const faultsUp = (await emu.faults()).injected;
-      await expectStateMatchesLive(stack, 100);
+      await expectStateMatchesLive(emu, stack, 100);
 
       await emu.resetCalls();
       await stack.stack.destroy();

@@ -6,9 +6,12 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { ProxySession, type ProxySessionArgs } from "pulumi-twilio-proxy";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmulatorHarness } from "./support/emulator";
+import { afterAll } from "vitest";
 import { EngineStack, recordOps, urnName, type StateResource } from "./support/engine";
+import { describe, emulatorTest, expect } from "./support/fixtures";
+
+// The tests follow one upgraded stack from preview to destroy: no reset between them.
+const it = emulatorTest({ resetBeforeEach: false });
 
 const root = path.resolve(__dirname, "..");
 // The @pulumi/pulumi instance the package itself uses, as in a user's program.
@@ -23,12 +26,6 @@ const OLD_PROVIDER = fs.readFileSync(
   path.join(__dirname, "fixtures/provider-serialized-1fe7bad.txt"),
   "utf8",
 );
-
-let emu: EmulatorHarness;
-beforeAll(async () => {
-  emu = await EmulatorHarness.start();
-});
-afterAll(() => emu?.close());
 
 type Decl = Omit<ProxySessionArgs, "serviceSid">;
 
@@ -67,7 +64,7 @@ describe("a stack written by 0.1.0", () => {
   const sessionsByName = async () =>
     Object.fromEntries((await stack.sessions()).map((r) => [urnName(r.urn), r]));
 
-  beforeAll(async () => {
+  it.beforeAll(async ({ emu }) => {
     await emu.reset();
     stack = await EngineStack.create(emu, async () => {
       for (const [name, d] of Object.entries(decls)) {
@@ -95,21 +92,23 @@ describe("a stack written by 0.1.0", () => {
   });
   afterAll(() => stack?.dispose());
 
-  it("previews as unchanged, without an HTTP call", async () => {
+  it("previews as unchanged, without an HTTP call", async ({ emu }) => {
     await emu.resetCalls();
     const pv = await stack.stack.preview();
     expect(pv.changeSummary).toEqual({ same: 4 });
     expect((await emu.calls()).total).toBe(0);
   });
 
-  it("previews --refresh as unchanged, one read per session (and its participants)", async () => {
+  it("previews --refresh as unchanged, one read per session (and its participants)", async ({
+    emu,
+  }) => {
     await emu.resetCalls();
     await stack.stack.preview({ refresh: true, expectNoChanges: true });
     // b declares participants: Twilio lists them, one request more.
     expect(await emu.calls()).toMatchObject({ total: 4, FetchSession: 3, ListParticipant: 1 });
   });
 
-  it("updates in place with one call, storing the new __provider", async () => {
+  it("updates in place with one call, storing the new __provider", async ({ emu }) => {
     decls.a.ttl = 7200;
     const rec = recordOps();
     await emu.resetCalls();
@@ -122,7 +121,7 @@ describe("a stack written by 0.1.0", () => {
     expect(a.outputs!.ttl).toBe(7200);
   });
 
-  it("refreshes with no change, then previews with no change", async () => {
+  it("refreshes with no change, then previews with no change", async ({ emu }) => {
     await emu.resetCalls();
     await stack.stack.refresh({ expectNoChanges: true });
     expect(await emu.calls()).toMatchObject({ total: 4, FetchSession: 3, ListParticipant: 1 });
@@ -135,7 +134,7 @@ describe("a stack written by 0.1.0", () => {
     await stack.stack.preview({ expectNoChanges: true });
   });
 
-  it("destroys every session, one call each", async () => {
+  it("destroys every session, one call each", async ({ emu }) => {
     await emu.resetCalls();
     await stack.stack.destroy();
     expect(await emu.calls()).toMatchObject({ total: 3, DeleteSession: 3 });

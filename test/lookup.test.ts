@@ -3,7 +3,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 import {
   LookupArgumentError,
   PaginationError,
@@ -20,16 +20,20 @@ import {
   type ProxySessionState,
 } from "../provider";
 import { TwilioProxyClient, resolveSettings } from "../provider/internal";
-import { EmulatorHarness, NAME_LOOKUP_READINGS } from "./support/emulator";
+import { NAME_LOOKUP_READINGS, type EmulatorHarness } from "./support/emulator";
+import { describe, emulatorTest, expect } from "./support/fixtures";
 
+// Each describe makes its sessions once, for all its tests: no reset between them.
+const it = emulatorTest({ resetBeforeEach: false });
+
+// The file's emulator, for the helpers below and the tests of it.each (which get no fixtures).
 let emu: EmulatorHarness;
 let opts: LookupOptions;
-beforeAll(async () => {
-  emu = await EmulatorHarness.start();
+it.beforeAll(({ emu: started }) => {
+  emu = started;
   // Credentials only from the environment given here, never from the test process's.
   opts = { env: emu.env(), config: () => undefined, client: { sleep: async () => {} } };
 });
-afterAll(() => emu?.close());
 
 const client = () => new TwilioProxyClient(resolveSettings(undefined, emu.env()));
 /** A new, empty Proxy Service (the control API's), so listings see only their own sessions. */

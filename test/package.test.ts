@@ -8,11 +8,17 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 import { pulumiCli, type PulumiCli } from "./support/cli";
-import { EmulatorHarness } from "./support/emulator";
+import type { EmulatorHarness } from "./support/emulator";
 import { repoRoot } from "./support/engine";
+import { describe, emulatorTest, expect } from "./support/fixtures";
 import { installPacked, packPackage, tarballFiles } from "./support/packed";
+
+// No reset between tests: only the two deploys use the emulator, and each destroys what it made.
+// (A reset would also reuse a keep-alive socket that the emulator closed while the synchronous
+// build, pack and install blocked this process: ECONNRESET.)
+const it = emulatorTest({ resetBeforeEach: false });
 
 /** The path provider/stub.ts requires, recorded in every stack's state: it must never move. */
 const RUNTIME = "pulumi-twilio-proxy/dist/provider/runtime";
@@ -80,10 +86,9 @@ describe("the packed package, installed into a new project", () => {
   let scratch: string;
   let app: string;
   let tarball: string;
-  let emu: EmulatorHarness;
   const clis: PulumiCli[] = [];
 
-  beforeAll(async () => {
+  beforeAll(() => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "packed-"));
     app = path.join(scratch, "app");
     fs.cpSync(path.join(repoRoot, "examples/basic"), app, { recursive: true });
@@ -93,11 +98,9 @@ describe("the packed package, installed into a new project", () => {
     }
     tarball = packPackage(scratch);
     installPacked(app, tarball);
-    emu = await EmulatorHarness.start();
   });
-  afterAll(async () => {
+  afterAll(() => {
     clis.forEach((c) => c.dispose());
-    await emu?.close();
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -179,14 +182,16 @@ describe("the packed package, installed into a new project", () => {
   });
 
   /** The CLI in a directory of the project, with the emulator's settings in the environment. */
-  const cliIn = (dir: string) => {
+  const cliIn = (emu: EmulatorHarness, dir: string) => {
     const cli = pulumiCli(dir, emu.env({ TWILIO_PROXY_SERVICE_SID: emu.serviceSid }));
     clis.push(cli);
     return cli.run;
   };
 
-  it("deploys the TypeScript program (examples/basic), refreshes without drift, destroys", async () => {
-    const pulumi = cliIn(app);
+  it("deploys the TypeScript program (examples/basic), refreshes without drift, destroys", async ({
+    emu,
+  }) => {
+    const pulumi = cliIn(emu, app);
     expect((await pulumi("stack", "init", "ts")).status).toBe(0);
     const up = await pulumi("up", "--yes");
     expect(up.status, up.out).toBe(0);
@@ -198,8 +203,8 @@ describe("the packed package, installed into a new project", () => {
     expect(await emu.sessions()).toEqual([]);
   });
 
-  it("deploys a JavaScript program that requires the package, and destroys it", async () => {
-    const pulumi = cliIn(path.join(app, "js"));
+  it("deploys a JavaScript program that requires the package, and destroys it", async ({ emu }) => {
+    const pulumi = cliIn(emu, path.join(app, "js"));
     expect((await pulumi("stack", "init", "js")).status).toBe(0);
     const up = await pulumi("up", "--yes");
     expect(up.status, up.out).toBe(0);

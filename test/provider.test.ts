@@ -1,33 +1,29 @@
 // The provider's methods against the emulator over real HTTP, counting the calls they make.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ProxySessionInputs } from "../provider/internal";
 import { SessionConflictError } from "../provider/errors";
-import { EmulatorHarness, NAME_LOOKUP_READINGS } from "./support/emulator";
+import { NAME_LOOKUP_READINGS, type EmulatorHarness } from "./support/emulator";
+import { describe, expect, it } from "./support/fixtures";
 
-let emu: EmulatorHarness;
-beforeAll(async () => {
-  emu = await EmulatorHarness.start();
-});
-afterAll(() => emu?.close());
-beforeEach(() => emu.reset());
-
-const declare = (over: Partial<ProxySessionInputs> = {}): ProxySessionInputs => ({
+const declare = (
+  emu: EmulatorHarness,
+  over: Partial<ProxySessionInputs> = {},
+): ProxySessionInputs => ({
   serviceSid: emu.serviceSid,
   ...over,
 });
 
-async function created(over: Partial<ProxySessionInputs> = {}) {
+async function created(emu: EmulatorHarness, over: Partial<ProxySessionInputs> = {}) {
   const p = emu.provider();
-  const inputs = (await p.check({}, declare(over))).inputs!;
+  const inputs = (await p.check({}, declare(emu, over))).inputs!;
   const r = await p.create(inputs);
   return { provider: p, inputs, id: r.id, outs: r.outs! };
 }
 
 describe("create", () => {
-  it("makes one POST and returns the full live session", async () => {
+  it("makes one POST and returns the full live session", async ({ emu }) => {
     const p = emu.provider();
     const { result, calls } = await emu.count(() =>
-      p.create(declare({ uniqueName: "order-1", ttl: 600, mode: "message-only" })),
+      p.create(declare(emu, { uniqueName: "order-1", ttl: 600, mode: "message-only" })),
     );
     expect(calls).toMatchObject({ total: 1, CreateSession: 1 });
     expect(result.id).toMatch(/^KC[0-9a-f]{32}$/);
@@ -51,12 +47,14 @@ describe("create", () => {
     expect(Object.keys(result.outs!)).toHaveLength(18);
   });
 
-  it("encodes participants as repeated Participants fields, one JSON object each", async () => {
+  it("encodes participants as repeated Participants fields, one JSON object each", async ({
+    emu,
+  }) => {
     const participants = [
       { identifier: "+15550001111", friendlyName: "Alice" },
       { identifier: "+15550002222", proxyIdentifier: "+15559990000" },
     ];
-    const { outs } = await created({ participants });
+    const { outs } = await created(emu, { participants });
     const [req] = await emu.requestLog();
     expect(req.method).toBe("POST");
     const sent = ([] as string[]).concat(req.form.Participants).map((v) => JSON.parse(v));
@@ -69,10 +67,10 @@ describe("create", () => {
     expect(outs.participants).toEqual(participants);
   });
 
-  it("surfaces Twilio's error code, status, message and link", async () => {
-    await created({ uniqueName: "taken" });
+  it("surfaces Twilio's error code, status, message and link", async ({ emu }) => {
+    await created(emu, { uniqueName: "taken" });
     const p = emu.provider();
-    const err = await p.create(declare({ uniqueName: "taken" })).catch((e: Error) => e);
+    const err = await p.create(declare(emu, { uniqueName: "taken" })).catch((e: Error) => e);
     expect(err).toBeInstanceOf(SessionConflictError);
     expect((err as Error).message).toMatch(
       /Twilio error 80603 \(HTTP 409\): .+ \(https:\/\/www\.twilio\.com\/docs\/errors\/80603\)/,
@@ -82,18 +80,18 @@ describe("create", () => {
     expect((err as Error).message).not.toContain("[object Object]");
   });
 
-  it("reports an unknown Service as Twilio's 404", async () => {
+  it("reports an unknown Service as Twilio's 404", async ({ emu }) => {
     const err = await emu
       .provider()
-      .create(declare({ serviceSid: "KS" + "9".repeat(32) }))
+      .create(declare(emu, { serviceSid: "KS" + "9".repeat(32) }))
       .catch((e: Error) => e);
     expect((err as Error).message).toMatch(/Twilio error 20404 \(HTTP 404\)/);
   });
 });
 
 describe("read", () => {
-  it("makes one GET and returns live props and the inputs that reproduce them", async () => {
-    const { provider, id, outs } = await created({ uniqueName: "r1", ttl: 300 });
+  it("makes one GET and returns live props and the inputs that reproduce them", async ({ emu }) => {
+    const { provider, id, outs } = await created(emu, { uniqueName: "r1", ttl: 300 });
     await emu.patchSession(id, { ttl: 999 });
     const { result, calls } = await emu.count(() => provider.read(id, outs));
     expect(calls).toMatchObject({ total: 1, FetchSession: 1 });
@@ -102,9 +100,14 @@ describe("read", () => {
     expect(result.inputs).toEqual({ serviceSid: emu.serviceSid, uniqueName: "r1", ttl: 999 });
   });
 
-  it("keeps declared values the diff treats as equal, so refresh shows no spurious change", async () => {
+  it("keeps declared values the diff treats as equal, so refresh shows no spurious change", async ({
+    emu,
+  }) => {
     const declaredExpiry = "2031-01-01T02:00:00+02:00";
-    const { provider, id, outs } = await created({ status: "open", dateExpiry: declaredExpiry });
+    const { provider, id, outs } = await created(emu, {
+      status: "open",
+      dateExpiry: declaredExpiry,
+    });
     await emu.interact(id);
     const r = await provider.read(id, outs);
     expect(r.props!.status).toBe("in-progress");
@@ -117,17 +120,19 @@ describe("read", () => {
     expect((await provider.read(id, outs)).inputs).toMatchObject({ status: "closed" });
   });
 
-  it("returns no id when the session is gone, so the engine drops it", async () => {
-    const { provider, id, outs } = await created();
+  it("returns no id when the session is gone, so the engine drops it", async ({ emu }) => {
+    const { provider, id, outs } = await created(emu);
     await emu.deleteSession(id);
     const { result, calls } = await emu.count(() => provider.read(id, outs));
     expect(result.id).toBeUndefined();
     expect(calls.total).toBe(1);
   });
 
-  it("reads the participants from Twilio when they are declared: one list request more", async () => {
+  it("reads the participants from Twilio when they are declared: one list request more", async ({
+    emu,
+  }) => {
     const participants = [{ identifier: "+15550001111" }];
-    const { provider, id, outs } = await created({ participants });
+    const { provider, id, outs } = await created(emu, { participants });
     const { result: r, calls } = await emu.count(() => provider.read(id, outs));
     expect(calls).toMatchObject({ total: 2, FetchSession: 1, ListParticipant: 1 });
     // Twilio's view, with the proxy number it picked from the pool...
@@ -143,14 +148,14 @@ describe("read", () => {
     expect(r.inputs).toMatchObject({ participants });
   });
 
-  it("reads no participant when none is declared", async () => {
-    const { provider, id, outs } = await created();
+  it("reads no participant when none is declared", async ({ emu }) => {
+    const { provider, id, outs } = await created(emu);
     const { calls } = await emu.count(() => provider.read(id, outs));
     expect(calls).toMatchObject({ total: 1, FetchSession: 1 });
   });
 
-  it("sees status changes made by use and by expiry", async () => {
-    const { provider, id, outs } = await created({ ttl: 60 });
+  it("sees status changes made by use and by expiry", async ({ emu }) => {
+    const { provider, id, outs } = await created(emu, { ttl: 60 });
     await emu.interact(id);
     expect((await provider.read(id, outs)).props!.status).toBe("in-progress");
     await emu.advanceClock(120);
@@ -161,8 +166,8 @@ describe("read", () => {
 });
 
 describe("update", () => {
-  it("sends one POST carrying only the changed field", async () => {
-    const { provider, id, outs, inputs } = await created({
+  it("sends one POST carrying only the changed field", async ({ emu }) => {
+    const { provider, id, outs, inputs } = await created(emu, {
       ttl: 300,
       status: "open",
       uniqueName: "u1",
@@ -177,15 +182,15 @@ describe("update", () => {
     expect(result.outs!.ttl).toBe(60);
   });
 
-  it("makes no call when nothing changed", async () => {
-    const { provider, id, outs, inputs } = await created({ ttl: 300 });
+  it("makes no call when nothing changed", async ({ emu }) => {
+    const { provider, id, outs, inputs } = await created(emu, { ttl: 300 });
     const { result, calls } = await emu.count(() => provider.update(id, outs, inputs));
     expect(calls.total).toBe(0);
     expect(result.outs!.sid).toBe(id);
   });
 
-  it("closes an active session and re-opens a closed one", async () => {
-    const { provider, id, outs, inputs } = await created({ status: "open" });
+  it("closes an active session and re-opens a closed one", async ({ emu }) => {
+    const { provider, id, outs, inputs } = await created(emu, { status: "open" });
     const closed = (await provider.update(id, outs, { ...inputs, status: "closed" })).outs!;
     expect(closed.status).toBe("closed");
     expect((await emu.requestLog()).at(-1)!.form).toEqual({ Status: "closed" });
@@ -194,8 +199,8 @@ describe("update", () => {
     expect(reopened.status).toBe("in-progress");
   });
 
-  it("re-opens and changes ttl of a closed session in one call", async () => {
-    const { provider, id, outs, inputs } = await created({ status: "open", ttl: 60 });
+  it("re-opens and changes ttl of a closed session in one call", async ({ emu }) => {
+    const { provider, id, outs, inputs } = await created(emu, { status: "open", ttl: 60 });
     await emu.patchSession(id, { status: "closed" });
     const live = (await provider.read(id, outs)).props!;
     const { result, calls } = await emu.count(() =>
@@ -205,38 +210,38 @@ describe("update", () => {
     expect(result.outs).toMatchObject({ status: "in-progress", ttl: 600 });
   });
 
-  it("updates dateExpiry in place", async () => {
-    const { provider, id, outs, inputs } = await created();
+  it("updates dateExpiry in place", async ({ emu }) => {
+    const { provider, id, outs, inputs } = await created(emu);
     const r = await provider.update(id, outs, { ...inputs, dateExpiry: "2031-01-01T00:00:00Z" });
     expect(r.outs!.dateExpiry).toBe("2031-01-01T00:00:00Z");
   });
 });
 
 describe("delete", () => {
-  it("makes one DELETE", async () => {
-    const { provider, id, outs } = await created();
+  it("makes one DELETE", async ({ emu }) => {
+    const { provider, id, outs } = await created(emu);
     const { calls } = await emu.count(() => provider.delete(id, outs));
     expect(calls).toMatchObject({ total: 1, DeleteSession: 1 });
     expect(await emu.sessions()).toEqual([]);
   });
 
-  it("counts a session already gone as deleted", async () => {
-    const { provider, id, outs } = await created();
+  it("counts a session already gone as deleted", async ({ emu }) => {
+    const { provider, id, outs } = await created(emu);
     await emu.deleteSession(id);
     await expect(provider.delete(id, outs)).resolves.toBeUndefined();
   });
 });
 
 describe("check and diff make no HTTP call", () => {
-  it("check fails bad input before anything is sent", async () => {
+  it("check fails bad input before anything is sent", async ({ emu }) => {
     const p = emu.provider();
-    const { result, calls } = await emu.count(() => p.check({}, declare({ ttl: -5 })));
+    const { result, calls } = await emu.count(() => p.check({}, declare(emu, { ttl: -5 })));
     expect(result.failures).toEqual([{ property: "ttl", reason: expect.stringContaining("-5") }]);
     expect(calls.total).toBe(0);
   });
 
-  it("diff compares with the last known state only", async () => {
-    const { provider, id, outs, inputs } = await created({ ttl: 300 });
+  it("diff compares with the last known state only", async ({ emu }) => {
+    const { provider, id, outs, inputs } = await created(emu, { ttl: 300 });
     await emu.patchSession(id, { ttl: 1 });
     const { result, calls } = await emu.count(() =>
       provider.diff(id, outs, { ...inputs, ttl: 300 }),
@@ -247,7 +252,7 @@ describe("check and diff make no HTTP call", () => {
 });
 
 describe("credentials", () => {
-  it("accepts an API key and secret", async () => {
+  it("accepts an API key and secret", async ({ emu }) => {
     const p = emu.provider({
       env: {
         TWILIO_API_KEY: emu.emulator.apiKeySid,
@@ -255,10 +260,14 @@ describe("credentials", () => {
         TWILIO_PROXY_BASE_URL: emu.baseUrl,
       },
     });
-    await expect(p.create(declare())).resolves.toMatchObject({ id: expect.stringMatching(/^KC/) });
+    await expect(p.create(declare(emu))).resolves.toMatchObject({
+      id: expect.stringMatching(/^KC/),
+    });
   });
 
-  it("reads credentials from stack config given to configure, before the environment", async () => {
+  it("reads credentials from stack config given to configure, before the environment", async ({
+    emu,
+  }) => {
     const p = emu.provider({
       env: { TWILIO_AUTH_TOKEN: "wrongtoken", TWILIO_ACCOUNT_SID: "ACwrong" },
     });
@@ -270,18 +279,20 @@ describe("credentials", () => {
     await p.configure({
       config: { get: (k: string) => config[k], require: (k: string) => config[k] },
     });
-    await expect(p.create(declare())).resolves.toMatchObject({ id: expect.stringMatching(/^KC/) });
+    await expect(p.create(declare(emu))).resolves.toMatchObject({
+      id: expect.stringMatching(/^KC/),
+    });
   });
 
-  it("names both ways to set credentials when none are set, and sends nothing", async () => {
+  it("names both ways to set credentials when none are set, and sends nothing", async ({ emu }) => {
     const p = emu.provider({ env: { TWILIO_PROXY_BASE_URL: emu.baseUrl } });
-    const { result, calls } = await emu.count(() => p.create(declare()).catch((e: Error) => e));
+    const { result, calls } = await emu.count(() => p.create(declare(emu)).catch((e: Error) => e));
     expect((result as Error).message).toMatch(/twilio:password/);
     expect((result as Error).message).toMatch(/TWILIO_AUTH_TOKEN/);
     expect(calls.total).toBe(0);
   });
 
-  it("fails once on bad credentials, without retrying or echoing the secret", async () => {
+  it("fails once on bad credentials, without retrying or echoing the secret", async ({ emu }) => {
     const secret = "notTheRightToken123";
     const p = emu.provider({
       env: {
@@ -290,7 +301,7 @@ describe("credentials", () => {
         TWILIO_PROXY_BASE_URL: emu.baseUrl,
       },
     });
-    const { result, calls } = await emu.count(() => p.create(declare()).catch((e: Error) => e));
+    const { result, calls } = await emu.count(() => p.create(declare(emu)).catch((e: Error) => e));
     expect((result as Error).message).toMatch(/Twilio error 20003 \(HTTP 401\)/);
     expect((result as Error).message).not.toContain(secret);
     expect(JSON.stringify(result)).not.toContain(secret);
@@ -299,21 +310,21 @@ describe("credentials", () => {
 });
 
 describe.each(NAME_LOOKUP_READINGS)("adopt, %s", (_, reading) => {
-  beforeEach(() => emu.setReading("fetchByUniqueName", reading));
+  it.beforeEach(({ emu }) => emu.setReading("fetchByUniqueName", reading));
   // By name: one Fetch when Twilio resolves names, else a Fetch (20404) and one list page.
   const nameLookup =
     reading === "alternative" ? { FetchSession: 1 } : { FetchSession: 1, ListSession: 1 };
 
-  async function existing() {
-    const { id } = await created({ uniqueName: "legacy", ttl: 100, mode: "voice-only" });
+  async function existing(emu: EmulatorHarness) {
+    const { id } = await created(emu, { uniqueName: "legacy", ttl: 100, mode: "voice-only" });
     return id;
   }
 
-  it("takes over a session by uniqueName and converges its in-place fields", async () => {
-    const id = await existing();
+  it("takes over a session by uniqueName and converges its in-place fields", async ({ emu }) => {
+    const id = await existing(emu);
     const p = emu.provider();
     const { result, calls } = await emu.count(() =>
-      p.create(declare({ uniqueName: "legacy", adopt: true, ttl: 900, mode: "voice-only" })),
+      p.create(declare(emu, { uniqueName: "legacy", adopt: true, ttl: 900, mode: "voice-only" })),
     );
     expect(result.id).toBe(id);
     expect(result.outs!.ttl).toBe(900);
@@ -321,30 +332,30 @@ describe.each(NAME_LOOKUP_READINGS)("adopt, %s", (_, reading) => {
     expect(await emu.sessions()).toHaveLength(1);
   });
 
-  it("takes over a session by SID without any update when it already matches", async () => {
-    const id = await existing();
+  it("takes over a session by SID without any update when it already matches", async ({ emu }) => {
+    const id = await existing(emu);
     const { result, calls } = await emu.count(() =>
-      emu.provider().create(declare({ adopt: id, ttl: 100 })),
+      emu.provider().create(declare(emu, { adopt: id, ttl: 100 })),
     );
     expect(result.id).toBe(id);
     expect(calls.total).toBe(1);
   });
 
-  it("refuses when a create-only field differs", async () => {
-    await existing();
+  it("refuses when a create-only field differs", async ({ emu }) => {
+    await existing(emu);
     const err = await emu
       .provider()
-      .create(declare({ uniqueName: "legacy", adopt: true, mode: "message-only" }))
+      .create(declare(emu, { uniqueName: "legacy", adopt: true, mode: "message-only" }))
       .catch((e: Error) => e);
     expect((err as Error).message).toMatch(
       /adopt: session KC\w+ differs .*mode is "voice-only", declared "message-only"/,
     );
   });
 
-  it("says so when nothing matches", async () => {
+  it("says so when nothing matches", async ({ emu }) => {
     const err = await emu
       .provider()
-      .create(declare({ uniqueName: "nobody", adopt: true }))
+      .create(declare(emu, { uniqueName: "nobody", adopt: true }))
       .catch((e: Error) => e);
     expect((err as Error).message).toMatch(
       /adopt: no session with uniqueName "nobody" exists in Service KS\w+; remove adopt/,

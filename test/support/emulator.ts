@@ -1,6 +1,7 @@
 // Test-side access to the emulator: start it, read its counters, change sessions out of band.
 import {
   startEmulator,
+  type FaultConfig,
   type ReadingId,
   type ReadingPosition,
   type RunningEmulator,
@@ -39,6 +40,8 @@ export interface HarnessOptions {
   alternatives?: ReadingId[];
   /** The emulator's time source; real time when absent. */
   now?: () => number;
+  /** Faults injected from the start. */
+  faults?: FaultConfig;
 }
 
 /** A control answer as received, for tests of the emulator's own status codes. */
@@ -52,7 +55,12 @@ export class EmulatorHarness {
 
   static async start(opts: HarnessOptions = {}): Promise<EmulatorHarness> {
     return new EmulatorHarness(
-      await startEmulator({ port: 0, alternatives: opts.alternatives ?? [], now: opts.now }),
+      await startEmulator({
+        port: 0,
+        alternatives: opts.alternatives ?? [],
+        now: opts.now,
+        faults: opts.faults,
+      }),
     );
   }
 
