@@ -181,7 +181,8 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
    */
   private async converge(
     client: TwilioProxyClient,
-    live: ProxySessionState & Pick<ProxySessionOutputs, "participants" | "removedParticipants">,
+    live: Omit<ProxySessionState, "links"> &
+      Pick<ProxySessionOutputs, "participants" | "removedParticipants">,
     news: ProxySessionInputs,
   ): Promise<{ session?: TwilioSession; participants: ParticipantsKnown }> {
     const form = updateForm(live, news);

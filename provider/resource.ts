@@ -53,7 +53,7 @@ export class ProxySession extends pulumi.CustomResource {
   declare readonly dateUpdated: pulumi.Output<string | null>;
   /** The session's absolute URL at Twilio. */
   declare readonly url: pulumi.Output<string | null>;
-  /** URLs of the session's Interactions and Participants. */
+  /** URLs of the session's Interactions and Participants (its `url` plus a suffix). */
   declare readonly links: pulumi.Output<{ interactions?: string; participants?: string } | null>;
   /**
    * The session's participants: as Twilio lists them (with their SIDs) once a refresh or an
@@ -84,6 +84,8 @@ export class ProxySession extends pulumi.CustomResource {
       },
       opts,
     );
+    // Derived rather than stored in state (see session.ts withDeclared).
+    this.links = this.url.apply(linksOf);
   }
 }
 
@@ -114,6 +116,10 @@ const OUTPUTS_ONLY = {
   dateCreated: undefined,
   dateUpdated: undefined,
   url: undefined,
-  links: undefined,
   removedParticipants: undefined,
 };
+
+/** Twilio's `links` of a session: its URL plus a suffix each (reference §1.1). */
+function linksOf(url: string | null | undefined) {
+  return url ? { interactions: `${url}/Interactions`, participants: `${url}/Participants` } : null;
+}

@@ -45,16 +45,22 @@ export function toOutputs(
   return withDeclared(toSessionState(s), declared, participants);
 }
 
+/** A live session as outputs hold it (earlier outputs may still carry `links`). */
+type OutputState = Omit<ProxySessionState, "links"> & Partial<ProxySessionState>;
+
 /** The outputs: the live state, the participants and the record of the declaration. */
 export function withDeclared(
-  state: ProxySessionState,
+  state: OutputState,
   declared: DeclaredInputs,
   participants: ParticipantsKnown = { current: declared.participants ?? [], removed: [] },
 ): ProxySessionOutputs {
-  const outs: Omit<ProxySessionOutputs, "declared"> = {
+  const outs: Omit<ProxySessionOutputs, "declared"> & Partial<ProxySessionState> = {
     ...state,
     participants: participants.current,
   };
+  // Twilio's links are the URL plus a suffix: the resource derives them (resource.ts) rather
+  // than store them, since every byte of state is rewritten after every step of an operation.
+  delete outs.links;
   // `state` may be earlier outputs: what they knew of removed participants is in `participants`.
   delete outs.removedParticipants;
   if (participants.removed.length > 0) outs.removedParticipants = participants.removed;

@@ -158,8 +158,11 @@ export interface ProxySessionState {
   links: { interactions?: string; participants?: string } | null;
 }
 
-/** The resource's outputs: the live Session, plus what the stack declared. */
-export interface ProxySessionOutputs extends ProxySessionState {
+/**
+ * The resource's outputs as state holds them: the live Session (less its `links`, which the
+ * resource derives from `url`), plus what the stack declared.
+ */
+export interface ProxySessionOutputs extends Omit<ProxySessionState, "links"> {
   /** The session's participants: live after a refresh or update, else as declared. */
   participants: ParticipantState[];
   /**

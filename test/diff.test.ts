@@ -23,7 +23,6 @@ function live(over: Partial<ProxySessionOutputs> = {}): ProxySessionOutputs {
     dateCreated: "2026-11-01T10:00:00Z",
     dateUpdated: "2026-11-01T10:00:00Z",
     url: "http://x/v1/Services/KS/Sessions/KC",
-    links: null,
     participants: [],
     declared: { serviceSid: KS },
     ...over,

@@ -94,7 +94,7 @@ describe.each(NAME_LOOKUP_READINGS)("getProxySession, %s", (_, reading) => {
     expect(result).toEqual(bySid);
   });
 
-  it("has the resource's output fields, minus what only a stack declares", async () => {
+  it("has the resource's output fields (links derived there), minus what only a stack declares", async () => {
     const state = await getProxySession({ serviceSid, uniqueName: "trip-1" }, opts);
     const read = await emu
       .provider()
@@ -103,7 +103,12 @@ describe.each(NAME_LOOKUP_READINGS)("getProxySession, %s", (_, reading) => {
         { serviceSid } as Parameters<ReturnType<EmulatorHarness["provider"]>["read"]>[1],
       );
     const outputKeys = Object.keys(read.props!);
-    const stateKeys = Object.keys(state);
+    // The resource derives `links` from `url` instead of storing them: the same URLs.
+    const stateKeys = Object.keys(state).filter((k) => k !== "links");
+    expect(state.links).toEqual({
+      interactions: `${state.url}/Interactions`,
+      participants: `${state.url}/Participants`,
+    });
     expect(outputKeys).toEqual(expect.arrayContaining(stateKeys));
     const onlyOutputs = outputKeys.filter((k) => !stateKeys.includes(k));
     expect(["participants", "declared", "declaredInputs"]).toEqual(

@@ -28,6 +28,7 @@ beforeAll(() => {
           sid: "KC" + "1".repeat(32),
           status: "open",
           accountSid: "AC" + "2".repeat(32),
+          url: `https://proxy.twilio.com/v1/Services/${args.inputs.serviceSid}/Sessions/KC${"1".repeat(32)}`,
         },
       };
     },
@@ -61,6 +62,17 @@ describe("ProxySession", () => {
     for (const key of ["sid", "accountSid", "dateCreated", "url"])
       expect(r.inputs).not.toHaveProperty(key);
     expect(await promiseOf(s.accountSid)).toMatch(/^AC/);
+  });
+
+  it("derives links from url, as Twilio forms them, instead of storing them", async () => {
+    const s = new ProxySession("linked", { serviceSid: KS });
+    const url = await promiseOf(s.url);
+    expect(url).toMatch(/\/Sessions\/KC1+$/);
+    expect(await promiseOf(s.links)).toEqual({
+      interactions: `${url}/Interactions`,
+      participants: `${url}/Participants`,
+    });
+    expect(registered.find((x) => x.name === "linked")!.inputs).not.toHaveProperty("links");
   });
 
   it("sends a Date dateExpiry as an ISO 8601 string", async () => {
