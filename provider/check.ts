@@ -8,6 +8,7 @@ import {
   ProxySessionInputs,
   SESSION_MODES,
 } from "./types";
+import { MAX_PARTICIPANTS } from "./participants";
 import { isUnknown } from "./unknown";
 
 export const SID_PATTERNS = {
@@ -18,7 +19,6 @@ export const SID_PATTERNS = {
 const MAX_UNIQUE_NAME = 191;
 const MAX_IDENTIFIER = 191;
 const MAX_FRIENDLY_NAME = 255;
-const MAX_PARTICIPANTS = 2;
 const PARTICIPANT_KEYS = ["identifier", "friendlyName", "proxyIdentifier", "proxyIdentifierSid"];
 
 export interface CheckOutcome {

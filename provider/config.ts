@@ -33,16 +33,11 @@ export type ConfigSource = (key: string) => string | undefined;
 export const NAMESPACE = "twilio-proxy";
 
 /**
- * The Terraform-bridged Twilio provider's keys this package needs, read as it reads them.
- * (`twilio:accountSid` names the account to manage; Proxy URLs carry no account, so the
- * credentials alone decide it and the key is not needed here.)
+ * The Terraform-bridged Twilio provider's keys this package reads. (`twilio:accountSid` names the
+ * account to manage; Proxy URLs carry no account, so the credentials alone decide it and the key
+ * is not needed here.)
  */
-const TWILIO_KEYS = {
-  username: ["TWILIO_API_KEY", "TWILIO_ACCOUNT_SID"],
-  password: ["TWILIO_API_SECRET", "TWILIO_AUTH_TOKEN"],
-  region: ["TWILIO_REGION"],
-  edge: ["TWILIO_EDGE"],
-} as const;
+type TwilioKey = "username" | "password" | "region" | "edge";
 
 /** This package's own keys (`twilio-proxy:<key>`) and their environment names. */
 const OWN_KEYS = {
@@ -121,9 +116,7 @@ export function resolveSettings(
       );
     }
   }
-  const twilio = (key: keyof typeof TWILIO_KEYS) => present(config(`twilio:${key}`));
-  const fromEnv = (key: keyof typeof TWILIO_KEYS) =>
-    TWILIO_KEYS[key].map((name) => present(env[name])).find((v) => v !== undefined);
+  const twilio = (key: TwilioKey) => present(config(`twilio:${key}`));
   const own = (key: keyof typeof OWN_KEYS) =>
     present(config(`${NAMESPACE}:${key}`)) ?? present(env[OWN_KEYS[key]]);
 
@@ -132,8 +125,8 @@ export function resolveSettings(
   const password = twilio("password") ?? envPair.password;
   if (!username || !password) throw new ProviderConfigError(MISSING_CREDENTIALS);
 
-  const region = twilio("region") ?? fromEnv("region");
-  const edge = twilio("edge") ?? fromEnv("edge");
+  const region = twilio("region") ?? present(env.TWILIO_REGION);
+  const edge = twilio("edge") ?? present(env.TWILIO_EDGE);
   const baseUrl = (own("baseUrl") ?? twilioBaseUrl(region, edge)).replace(/\/+$/, "");
   if (!/^https?:\/\//.test(baseUrl)) {
     throw new ProviderConfigError(

@@ -3,6 +3,9 @@
 // and added again; a session has at most two, so removals always come before additions.
 import type { Participant, ParticipantState, TwilioParticipant } from "./types";
 
+/** The most participants a session can have: 80609 beyond. */
+export const MAX_PARTICIPANTS = 2;
+
 /** The fields a declaration may set besides the identifier; only declared ones are compared. */
 const OPTIONAL_FIELDS = ["friendlyName", "proxyIdentifier", "proxyIdentifierSid"] as const;
 
@@ -28,7 +31,7 @@ export interface ParticipantsKnown {
  */
 export function fromListing(
   listed: TwilioParticipant[],
-  before: ParticipantsKnown,
+  before: ParticipantsKnown = { current: [], removed: [] },
 ): ParticipantsKnown {
   const current = listed.filter((p) => p.date_deleted === null).map(toParticipantState);
   const isCurrent = (identifier: string) => current.some((p) => p.identifier === identifier);
@@ -94,9 +97,6 @@ export function inDeclaredForm(declared: Participant[], live: ParticipantState[]
     return fields;
   });
 }
-
-/** The most participants a session can have: 80609 beyond. */
-export const MAX_PARTICIPANTS = 2;
 
 /**
  * Why the changes cannot be made in place, or undefined when they can. Twilio does not add a

@@ -279,9 +279,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       const refused = err instanceof TwilioApiError && err.status >= 400 && err.status < 500;
       if (!lost && !refused) throw err;
       const listed = await client.listParticipants(session.serviceSid, session.sid);
-      const found = fromListing(listed, { current: [], removed: [] }).current.find((p) =>
-        matches(participant, p),
-      );
+      const found = fromListing(listed).current.find((p) => matches(participant, p));
       if (!found) throw err;
       return found;
     }
@@ -384,13 +382,11 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       );
     }
     // Declared participants are compared with Twilio's and converged like an update.
-    const known =
+    const known = fromListing(
       inputs.participants === undefined
-        ? { current: [], removed: [] }
-        : fromListing(await client.listParticipants(inputs.serviceSid, found.sid), {
-            current: [],
-            removed: [],
-          });
+        ? []
+        : await client.listParticipants(inputs.serviceSid, found.sid),
+    );
     const converged = await this.converge(
       client,
       { ...toSessionState(found), participants: known.current, removedParticipants: known.removed },

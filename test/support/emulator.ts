@@ -2,22 +2,15 @@
 import {
   startEmulator,
   type FaultConfig,
+  type OperationId,
   type ReadingId,
   type ReadingPosition,
   type RunningEmulator,
 } from "../../emulator";
 import { ProxySessionProvider, type ProviderOptions } from "../../provider/internal";
 
-export type Operation =
-  | "CreateSession"
-  | "FetchSession"
-  | "UpdateSession"
-  | "DeleteSession"
-  | "ListSession"
-  | "CreateParticipant"
-  | "FetchParticipant"
-  | "DeleteParticipant"
-  | "ListParticipant";
+/** The emulator counts and logs requests by Twilio's operationId. */
+export type Operation = OperationId;
 
 export interface LoggedRequest {
   operation: Operation;
