@@ -32,6 +32,12 @@ export const seen = {
   nothing: (why: string): Observation => ({ observed: why, agrees: "not observed" }),
 };
 
+/** Which reading `observed` shows: the default's when `isDefault`, else the alternative's. */
+export function verdict(observed: string, isDefault: boolean, isAlternative: boolean): Observation {
+  if (isDefault) return seen.default(observed);
+  return isAlternative ? seen.alternative(observed) : seen.neither(observed);
+}
+
 export const ROWS = [
   {
     id: "fetchByUniqueName",

@@ -1,7 +1,7 @@
 // Rows read from every answer of the run rather than from requests of their own: the headers on
 // each answer, the HTTP status that came with 80603/80607/80608, and whatever 429s happened.
 import type { Observation, RowId } from "../rows";
-import { seen } from "../rows";
+import { seen, verdict } from "../rows";
 import type { LoggedAnswer, Throttle } from "../transport";
 
 const REQUEST_ID = /^RQ[0-9a-f]{32}$/;
@@ -50,18 +50,15 @@ function conflictStatus(answers: readonly LoggedAnswer[]): Observation {
     .sort(([a], [b]) => a - b)
     .map(([code, s]) => `${code}: ${[...s].join("/")}`)
     .join(", ");
-  if (statuses.size === 1 && statuses.has(409)) return seen.default(observed);
-  if (statuses.size === 1 && statuses.has(400)) return seen.alternative(observed);
-  return seen.neither(observed);
+  const only = (status: number) => statuses.size === 1 && statuses.has(status);
+  return verdict(observed, only(409), only(400));
 }
 
 function retryAfter(throttles: readonly Throttle[]): Observation {
   if (throttles.length === 0) return seen.nothing("no 429 during the run");
   const hinted = throttles.filter((t) => t.retryAfter !== null);
   const observed = `${hinted.length} of ${throttles.length} 429s with Retry-After`;
-  if (hinted.length === 0) return seen.default(observed);
-  if (hinted.length === throttles.length) return seen.alternative(observed);
-  return seen.neither(observed);
+  return verdict(observed, hinted.length === 0, hinted.length === throttles.length);
 }
 
 function rateLimits(throttles: readonly Throttle[]): Observation {

@@ -1,7 +1,7 @@
 // Probes of the session list. They read the first page of the Service's list, which may hold
 // sessions the run did not create: of those only sids and dates are compared, never shown.
 import type { Probe } from "../probe";
-import { seen } from "../rows";
+import { seen, verdict } from "../rows";
 import { describe, field, isError, isSuccess, type Answer } from "../transport";
 
 interface ListedSession {
@@ -85,9 +85,10 @@ export const pagingProbe: Probe = {
     const big = await ctx.send({ method: "GET", path: "Sessions?PageSize=101" });
     const size = metaOf(big).page_size;
     const sized = isSuccess(big) ? `meta.page_size ${JSON.stringify(size)}` : describe(big);
-    if (isSuccess(big) && size === 100) ctx.observe("pageSizeMax", seen.default(sized));
-    else if (isSuccess(big) && size === 101) ctx.observe("pageSizeMax", seen.alternative(sized));
-    else ctx.observe("pageSizeMax", seen.neither(sized));
+    ctx.observe(
+      "pageSizeMax",
+      verdict(sized, isSuccess(big) && size === 100, isSuccess(big) && size === 101),
+    );
 
     // Follow next_page_url as a client does, if it leads back to the same server.
     const one = await ctx.send({ method: "GET", path: "Sessions?PageSize=1" });

@@ -3,7 +3,7 @@
 // single proxy number can serve them. The first probe is the gate: if the server refuses a
 // test-number participant at all, the other participant probes skip instead of guessing.
 import { NotObserved, TEST_NUMBERS, type Probe, type ProbeContext } from "../probe";
-import { seen, type Observation } from "../rows";
+import { seen, verdict, type Observation } from "../rows";
 import { describe, field, isError, isSuccess, type Answer, type Form } from "../transport";
 
 const [FIRST, SECOND, THIRD] = TEST_NUMBERS;
@@ -142,9 +142,10 @@ export const participantResourceProbe: Probe = {
     addedSid(ctx, await ctx.addParticipant(session, identifier(SECOND)));
     const third = await ctx.addParticipant(session, identifier(THIRD));
     const counted = `a 2nd live one after a deletion: ${describe(third)}`;
-    if (isError(third, 80609)) ctx.observe("deletedParticipantsCount", seen.default(counted));
-    else if (isSuccess(third)) ctx.observe("deletedParticipantsCount", seen.alternative(counted));
-    else ctx.observe("deletedParticipantsCount", seen.neither(counted));
+    ctx.observe(
+      "deletedParticipantsCount",
+      verdict(counted, isError(third, 80609), isSuccess(third)),
+    );
   },
 };
 
@@ -156,9 +157,11 @@ function deletedVisibility(inList: Participant | undefined, fetched: Answer): Ob
     ? `${fetched.status}, date_deleted ${marked(fetched.body) ? "set" : "null"}`
     : describe(fetched);
   const observed = `list ${listed}, fetch ${got}`;
-  if (marked(inList) && isSuccess(fetched) && marked(fetched.body)) return seen.default(observed);
-  if (!inList && isError(fetched, 20404)) return seen.alternative(observed);
-  return seen.neither(observed);
+  return verdict(
+    observed,
+    marked(inList) && isSuccess(fetched) && marked(fetched.body),
+    !inList && isError(fetched, 20404),
+  );
 }
 
 export const duplicateIdentifierProbe: Probe = {
@@ -171,11 +174,10 @@ export const duplicateIdentifierProbe: Probe = {
     addedSid(ctx, await ctx.addParticipant(session, identifier(FIRST)));
     const twice = await ctx.addParticipant(session, identifier(FIRST));
     const observed = `second add ${describe(twice)}`;
-    if (isError(twice, 80623))
-      ctx.observe("duplicateParticipantIdentifier", seen.default(observed));
-    else if (isSuccess(twice))
-      ctx.observe("duplicateParticipantIdentifier", seen.alternative(observed));
-    else ctx.observe("duplicateParticipantIdentifier", seen.neither(observed));
+    ctx.observe(
+      "duplicateParticipantIdentifier",
+      verdict(observed, isError(twice, 80623), isSuccess(twice)),
+    );
   },
 };
 
@@ -196,13 +198,14 @@ export const closedSessionParticipantsProbe: Probe = {
     const added = await ctx.addParticipant(session, identifier(SECOND));
     const deleted = await ctx.send({ method: "DELETE", path: participantPath(session, kp) });
     const observed = `add ${describe(added)}, delete ${describe(deleted)}`;
-    if (isError(added, 80607) && isError(deleted, 80607)) {
-      ctx.observe("participantsOnClosedSession", seen.default(observed));
-    } else if (isSuccess(added) && isSuccess(deleted)) {
-      ctx.observe("participantsOnClosedSession", seen.alternative(observed));
-    } else {
-      ctx.observe("participantsOnClosedSession", seen.neither(observed));
-    }
+    ctx.observe(
+      "participantsOnClosedSession",
+      verdict(
+        observed,
+        isError(added, 80607) && isError(deleted, 80607),
+        isSuccess(added) && isSuccess(deleted),
+      ),
+    );
   },
 };
 

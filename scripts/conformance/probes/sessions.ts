@@ -2,7 +2,7 @@
 // use, empty values, updates and status transitions.
 import { formatTwilioDate } from "../../../emulator/dates";
 import { NotObserved, type Probe, type ProbeContext } from "../probe";
-import { seen } from "../rows";
+import { seen, verdict } from "../rows";
 import { describe, field, isError, isSuccess, type Answer, type Form } from "../transport";
 
 const TWILIO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -96,13 +96,14 @@ export const uniqueNameAddressingProbe: Probe = {
     const fetched =
       `by name ${found ? `${byName.status}, the session` : describe(byName)}, ` +
       `by an unknown name ${describe(byUnknownName)}`;
-    if (isError(byName, 20404) && isError(byUnknownName, 20404)) {
-      ctx.observe("fetchByUniqueName", seen.default(fetched));
-    } else if (found && isError(byUnknownName, 80308)) {
-      ctx.observe("fetchByUniqueName", seen.alternative(fetched));
-    } else {
-      ctx.observe("fetchByUniqueName", seen.neither(fetched));
-    }
+    ctx.observe(
+      "fetchByUniqueName",
+      verdict(
+        fetched,
+        isError(byName, 20404) && isError(byUnknownName, 20404),
+        found && isError(byUnknownName, 80308),
+      ),
+    );
 
     const updated = await update(ctx, name, [["Ttl", "3600"]]);
     const deleted = await ctx.send({ method: "DELETE", path: `Sessions/${name}` });
@@ -138,11 +139,10 @@ export const namesInUseProbe: Probe = {
     ctx.expectSuccess(closed, "closing the session");
     const afterClose = await ctx.createSession(form);
     const observed = `create after close ${describe(afterClose)}`;
-    if (isError(afterClose, 80603))
-      ctx.observe("closedSessionKeepsUniqueName", seen.default(observed));
-    else if (isSuccess(afterClose)) {
-      ctx.observe("closedSessionKeepsUniqueName", seen.alternative(observed));
-    } else ctx.observe("closedSessionKeepsUniqueName", seen.neither(observed));
+    ctx.observe(
+      "closedSessionKeepsUniqueName",
+      verdict(observed, isError(afterClose, 80603), isSuccess(afterClose)),
+    );
   },
 };
 
@@ -288,9 +288,11 @@ function createOnlyVerdict(tries: Array<[string, Answer, string, unknown]>) {
     return { param, text, refused: false, ignored };
   });
   const observed = parts.map((p) => `${p.param} ${p.text}`).join(", ");
-  if (parts.every((p) => p.refused)) return seen.default(observed);
-  if (parts.every((p) => p.ignored)) return seen.alternative(observed);
-  return seen.neither(observed);
+  return verdict(
+    observed,
+    parts.every((p) => p.refused),
+    parts.every((p) => p.ignored),
+  );
 }
 
 /** What the emulator does: reason 'api' and an end date on close; both cleared on re-open. */
