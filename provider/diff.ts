@@ -3,6 +3,7 @@ import type { DiffResult } from "@pulumi/pulumi/dynamic";
 import { sameInstant } from "./dates";
 import type {
   DeclaredStatus,
+  Participant,
   ProxySessionInputs,
   ProxySessionOutputs,
   SessionStatus,
@@ -84,9 +85,14 @@ export function updateForm(live: Live, news: ProxySessionInputs): SessionUpdateF
 export function participantsDrifted(live: Live, news: ProxySessionInputs): boolean {
   const declared = news.participants;
   if (declared === undefined) return false;
-  if (isUnknown(declared) || declared.some((p) => isUnknown(p))) return true;
+  if (notKnownYet(declared)) return true;
   return hasChanges(participantChanges(declared, live.participants ?? []));
 }
+
+/** Participants still unknown at preview: the list, one of them, or one of their fields. */
+const notKnownYet = (declared: Participant[]) =>
+  isUnknown(declared) ||
+  declared.some((p) => isUnknown(p) || Object.values(p).some((v) => isUnknown(v)));
 
 /** The participants the last known state has: current ones, and those removed. */
 export function knownParticipants(live: Live): ParticipantsKnown {
@@ -105,7 +111,7 @@ export function participantsObstacle(live: Live, news: ProxySessionInputs): stri
     return "the session is closed and stays closed, and Twilio changes nothing of a closed session";
   }
   const declared = news.participants!;
-  if (isUnknown(declared) || declared.some((p) => isUnknown(p))) return undefined;
+  if (notKnownYet(declared)) return undefined;
   const known = knownParticipants(live);
   return inPlaceObstacle(participantChanges(declared, known.current), known);
 }

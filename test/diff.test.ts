@@ -266,6 +266,12 @@ describe("diff: participants", () => {
     expect(diffSession(closed, declared({ ...add, status: "open" }))).toEqual(inPlace);
   });
 
+  it("are an update, not a replacement, while one's field is unknown at preview", () => {
+    const l = live({ participants: [alice, bob] });
+    const d = declared({ participants: [alice, { identifier: UNKNOWN as unknown as string }] });
+    expect(diffSession(l, d)).toEqual(inPlace);
+  });
+
   it("are a change when unknown at preview, decided once known", () => {
     const d = diffSession(
       live({ participants: [alice] }),
