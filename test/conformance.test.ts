@@ -16,11 +16,11 @@ import {
   type EmulatorOptions,
   type RunningEmulator,
 } from "../emulator";
-import { TEST_NUMBERS } from "../scripts/conformance/probe";
-import { ROWS } from "../scripts/conformance/rows";
-import { totalBudget } from "../scripts/conformance/run";
+import { TEST_NUMBERS } from "../conformance/probe";
+import { ROWS } from "../conformance/rows";
+import { totalBudget } from "../conformance/run";
 
-const SCRIPT = join(__dirname, "..", "dist", "scripts", "conformance.js");
+const SCRIPT = join(__dirname, "..", "dist", "conformance", "cli.js");
 const ALL_SWITCHES = READINGS.map((r) => r.id);
 
 interface Run {

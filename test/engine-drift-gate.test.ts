@@ -1,6 +1,6 @@
 // Through the real engine: the unmanaged-sessions report as a stack output, and the drift gate
 // (`preview --refresh --expect-no-changes`) with its report, from the Automation API's engine
-// events and from the real `pulumi preview --json` run by examples/pipelines/drift-gate.sh.
+// events and from the real `pulumi preview --json` run by pipelines/drift-gate.sh.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -15,7 +15,7 @@ import { describe, emulatorTest, expect } from "./support/fixtures";
 // The tests follow one stack from up through drift to the gate: no reset between them.
 const it = emulatorTest({ resetBeforeEach: false });
 
-const REPORT = path.join(repoRoot, "scripts/drift-report.mjs");
+const REPORT = path.join(repoRoot, "pipelines/drift-report.mjs");
 
 let scratch: string;
 /** Where drift-gate.sh keeps the preview JSON of its run (DRIFT_GATE_SAVE). */

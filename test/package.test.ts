@@ -119,13 +119,14 @@ describe("the packed package, installed into a new project", () => {
         "dist/provider/index.d.ts",
         "dist/provider/runtime.js",
         "dist/emulator/cli.js",
-        "scripts/drift-report.mjs",
+        "pipelines/drift-report.mjs",
       ]),
     );
     const unexpected = files.filter(
       (f) =>
-        !/^(LICENSE|README\.md|package\.json|scripts\/drift-report\.(mjs|d\.mts))$/.test(f) &&
-        !/^dist\/(provider|emulator)\/[\w/-]+\.(js|d\.ts)$/.test(f),
+        !/^(LICENSE|README\.md|package\.json|pipelines\/(drift-report\.(mjs|d\.mts)|drift-gate\.sh))$/.test(
+          f,
+        ) && !/^dist\/(provider|emulator)\/[\w/-]+\.(js|d\.ts)$/.test(f),
     );
     expect(unexpected).toEqual([]);
   });

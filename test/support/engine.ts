@@ -97,7 +97,7 @@ export function recordOps(): {
 }
 
 /**
- * Runs examples/pipelines/drift-gate.sh against the stack: the real CLI and `pulumi preview
+ * Runs pipelines/drift-gate.sh against the stack: the real CLI and `pulumi preview
  * --json`, with the inline program served the way the Automation API serves it (a language
  * server the CLI joins with --client), since no Node.js language host is needed that way.
  */
@@ -120,7 +120,7 @@ export async function runDriftGate(
   const ws = stack.stack.workspace as typeof stack.stack.workspace & {
     envVars: Record<string, string>;
   };
-  const gate = path.join(repoRoot, "examples/pipelines/drift-gate.sh");
+  const gate = path.join(repoRoot, "pipelines/drift-gate.sh");
   const args = [gate, stack.stack.name, "--cwd", ws.workDir, `--client=127.0.0.1:${port}`];
   try {
     return await new Promise((resolve) => {

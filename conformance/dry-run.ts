@@ -1,7 +1,7 @@
 // `--dry-run`: nothing goes to the configured server. The run is rehearsed against a local
 // emulator in its default mode, and the requests it made are listed as they would go out,
 // with placeholders for the Service and for the sids a real server would hand out.
-import { startEmulator } from "../../emulator";
+import { startEmulator } from "../emulator";
 import { runConformance } from "./run";
 import { field, Transport, type Request } from "./transport";
 

@@ -8,9 +8,14 @@ import * as path from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { ProxySession } from "pulumi-twilio-proxy";
 import type { OperationId } from "../../emulator";
-import { createLocalStack, pulumiRoot, repoRoot, type LocalStack } from "../lib/local-stack";
+import {
+  createLocalStack,
+  pulumiRoot,
+  repoRoot,
+  type LocalStack,
+} from "../../scripts/lib/local-stack";
 import type { BaselineOp, BaselineResult, BaselineSpec } from "./baseline";
-import type { EmulatorProcess } from "../lib/emulator-process";
+import type { EmulatorProcess } from "../../scripts/lib/emulator-process";
 import { floorEnv, floorProgram } from "./floor";
 import { monitorOperation, type OperationSample, type ProcessSample } from "./procmon";
 import { stateAnatomy, type StateAnatomy } from "./state";
@@ -301,7 +306,7 @@ const run = (file: string, args: string[]) =>
 async function baselineOps(ctx: BenchContext, n: number, runIndex: number) {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-baseline-"));
   const specFile = path.join(scratch, "spec.json");
-  const script = path.join(repoRoot, "dist/scripts/bench/baseline.js");
+  const script = path.join(repoRoot, "dist/benchmarks/harness/baseline.js");
   const sessions = Array.from({ length: n }, (_, i) => ({
     uniqueName: `baseline-${n}-${runIndex}-${i}`,
     ttl: TTL_BEFORE,

@@ -1,7 +1,7 @@
 // What the run shows and writes: the table (Markdown, so that it pastes into an issue), the
 // rows Twilio answers otherwise than the emulator can, and the JSON for a bug report. All of it
 // goes through `redact`: no credential, account SID or phone number leaves the machine.
-import { READINGS } from "../../emulator/readings";
+import { READINGS } from "../emulator/readings";
 import type { RowResult } from "./rows";
 import type { RunResult } from "./run";
 

@@ -1,7 +1,7 @@
 // The rows of the conformance table: one per behaviour of the emulator's evidence table
 // (emulator/README.md) that the Sessions API can reveal, in that table's order. The texts are
 // short so that the printed table stays readable; the JSON adds the registry's full texts.
-import type { ReadingId } from "../../emulator/readings";
+import type { ReadingId } from "../emulator/readings";
 
 export interface RowSpec {
   id: string;

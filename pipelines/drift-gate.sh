@@ -10,8 +10,8 @@
 # Credentials come from the stack config (twilio:username / twilio:password) or the environment
 # (TWILIO_*), as for `up`. --run-program makes the refresh use the current ones rather than those
 # saved in state by the last `up`, so the gate keeps working right after a credential rotation.
-#   DRIFT_REPORT          path of drift-report.mjs (default: this repository's
-#                         scripts/drift-report.mjs, then node_modules/pulumi-twilio-proxy/scripts/)
+#   DRIFT_REPORT          path of drift-report.mjs (default: the one beside this script, then
+#                         node_modules/pulumi-twilio-proxy/pipelines/drift-report.mjs)
 #   DRIFT_GATE_SHOW_DIFF  set to 1 to also print `pulumi preview --diff` when something drifted
 #                         (a second refresh: one more Twilio fetch per session)
 #   DRIFT_GATE_SAVE       a file to keep the preview JSON in (e.g. for a CI artifact); secret
@@ -28,8 +28,8 @@ shift
 here=$(cd "$(dirname "$0")" && pwd)
 report=${DRIFT_REPORT:-}
 if [ -z "$report" ]; then
-  for candidate in "$here/../../scripts/drift-report.mjs" \
-    "node_modules/pulumi-twilio-proxy/scripts/drift-report.mjs"; do
+  for candidate in "$here/drift-report.mjs" \
+    "node_modules/pulumi-twilio-proxy/pipelines/drift-report.mjs"; do
     if [ -f "$candidate" ]; then
       report=$candidate
       break

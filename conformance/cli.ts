@@ -6,12 +6,12 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { MISSING_CREDENTIALS, resolveSettings, twilioBaseUrl } from "../provider/config";
-import { CreatedSessions } from "./conformance/created-sessions";
-import { rehearse } from "./conformance/dry-run";
-import { TEST_NUMBERS } from "./conformance/probe";
-import { redact, renderDisagreements, renderTable, toJson } from "./conformance/report";
-import { exitStatus, newRunPrefix, runConformance, totalBudget } from "./conformance/run";
-import { Transport, type Target } from "./conformance/transport";
+import { CreatedSessions } from "./created-sessions";
+import { rehearse } from "./dry-run";
+import { TEST_NUMBERS } from "./probe";
+import { redact, renderDisagreements, renderTable, toJson } from "./report";
+import { exitStatus, newRunPrefix, runConformance, totalBudget } from "./run";
+import { Transport, type Target } from "./transport";
 
 const USAGE = `Usage: npm run conformance -- [--json FILE] [--dry-run]
 

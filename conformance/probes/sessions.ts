@@ -1,6 +1,6 @@
 // Probes of sessions without participants: a new session, addressing by unique name, names in
 // use, empty values, updates and status transitions.
-import { formatTwilioDate } from "../../../emulator/dates";
+import { formatTwilioDate } from "../../emulator/dates";
 import { NotObserved, type Probe, type ProbeContext } from "../probe";
 import { seen, verdict } from "../rows";
 import { describe, field, isError, isSuccess, type Answer, type Form } from "../transport";

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The drift gate's report: which resources a `pulumi preview --refresh` would change, and how.
 //
-//   pulumi preview --json --refresh --non-interactive --stack prod | node scripts/drift-report.mjs
-//   node scripts/drift-report.mjs preview.json
+//   pulumi preview --json --refresh --non-interactive --stack prod | node pipelines/drift-report.mjs
+//   node pipelines/drift-report.mjs preview.json
 //
 // Input (stdin, or a file named as the only argument), any of:
 //   - `pulumi preview --json` output: {steps: [{op, urn, oldState: {inputs}, newState: {inputs}}]};

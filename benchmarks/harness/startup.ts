@@ -3,7 +3,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import * as path from "node:path";
 import * as readline from "node:readline";
-import { pulumiRoot, repoRoot } from "../lib/local-stack";
+import { pulumiRoot, repoRoot } from "../../scripts/lib/local-stack";
 import { median } from "./stats";
 
 export interface StartupFigures {

@@ -28,11 +28,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { repoRoot } from "./lib/local-stack";
-import { startEmulatorProcess } from "./lib/emulator-process";
-import { renderChart } from "./bench/chart";
-import { measureConcurrency } from "./bench/concurrency";
-import { renderMarkdown } from "./bench/markdown";
+import { repoRoot } from "../scripts/lib/local-stack";
+import { startEmulatorProcess } from "../scripts/lib/emulator-process";
+import { renderChart } from "./harness/chart";
+import { measureConcurrency } from "./harness/concurrency";
+import { renderMarkdown } from "./harness/markdown";
 import {
   cliDefaultParallel,
   createBenchStack,
@@ -41,9 +41,9 @@ import {
   type BenchContext,
   type BenchStack,
   type RunResult,
-} from "./bench/measure";
-import { measureStartup } from "./bench/startup";
-import { summarize, type BenchResults } from "./bench/summary";
+} from "./harness/measure";
+import { measureStartup } from "./harness/startup";
+import { summarize, type BenchResults } from "./harness/summary";
 
 interface Options {
   sizes: number[];

@@ -387,13 +387,13 @@ function methodSection(r: BenchResults): string {
   counted, but the Automation API call's total is in \`results.json\` as \`automationMs\`.) The
   Automation API runs \`pulumi up --yes --skip-preview\`, as CI does.
 - **Floor**: the same N (same names, same ttl and ttl change) of a no-op dynamic resource
-  (\`scripts/bench/floor.ts\`), through the same CLI, parallelism and backend. Its provider
-  (\`scripts/bench/floor-provider.ts\`) waits ${r.latencyMs} ms, the emulator's latency, once per
+  (\`benchmarks/harness/floor.ts\`), through the same CLI, parallelism and backend. Its provider
+  (\`benchmarks/harness/floor-provider.ts\`) waits ${r.latencyMs} ms, the emulator's latency, once per
   create, read, update and delete, as one HTTP call would, and does nothing else; it has no check
   and no diff. Its state is the smallest a dynamic resource can have: one input (\`ttl\`), no
   output, a \`__provider\` that only \`require\`s the provider. No dynamic provider can
   do the same operations for less on this engine: engine / floor is what this package adds.
-- **Baseline**: a plain Node script (\`dist/scripts/bench/baseline.js\`, no Pulumi) making exactly
+- **Baseline**: a plain Node script (\`dist/benchmarks/harness/baseline.js\`, no Pulumi) making exactly
   the same HTTP calls as the engine (same method, path and form, one keep-alive agent) from a pool
   of ${r.parallel.baselineWorkers} workers, the engine's parallelism. Its time is the script's
   wall time, spawn to exit; its HTTP phase alone is \`baselineHttpMs\` in \`results.json\`.
@@ -416,12 +416,12 @@ function methodSection(r: BenchResults): string {
   from the driver are counted, not other Pulumi runs on the machine.
 - **State**: the stack's state file after create divided by N; "one entry" is one resource as the
   file backend stores it (compact JSON), and each part is its \`"key":value,\` there
-  (\`scripts/bench/state.ts\`). \`__provider\` is the provider's code, which state holds in each
+  (\`benchmarks/harness/state.ts\`). \`__provider\` is the provider's code, which state holds in each
   resource's inputs and again in its outputs.
 - **Concurrency**: a separate stack of ${SCENARIO.n} sessions, \`pulumi up\` and \`pulumi destroy\`
   with \`--parallel ${SCENARIO.parallel}\` while the emulator answers 429 to requests beyond
   ${SCENARIO.maxConcurrent} in flight (its \`maxConcurrent\` fault), with and without the provider's
-  adaptive concurrency limit (\`scripts/bench/concurrency.ts\`).
+  adaptive concurrency limit (\`benchmarks/harness/concurrency.ts\`).
 - **Provider start-up** is measured apart, ${r.startup.runs} times: the CLI's
   \`pulumi-resource-pulumi-nodejs\` shim and \`node …/cmd/dynamic-provider\` alone, each from spawn to
   the gRPC port it prints, and the time to load this package's implementation once Pulumi's

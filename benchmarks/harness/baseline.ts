@@ -1,7 +1,7 @@
 // The baseline: a plain Node script, no Pulumi, making exactly the HTTP calls the engine's
 // provider makes for one operation over N sessions, with the engine's concurrency.
 //
-//   node dist/scripts/bench/baseline.js <create|refresh|update|delete> <spec.json>
+//   node dist/benchmarks/harness/baseline.js <create|refresh|update|delete> <spec.json>
 //
 // spec.json: {baseUrl, accountSid, authToken, serviceSid, concurrency, sessions: [{uniqueName,
 // ttl, sid?}]}. `create` writes the SIDs back into spec.json. Prints one JSON line:
