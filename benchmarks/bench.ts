@@ -24,6 +24,11 @@
 //   --env K=V                          more environment for the CLI and provider (experiments)
 //   --render                           measure nothing: rewrite BENCHMARKS.md and chart.svg from
 //                                      the results.json already there
+//   --scale-out                        measure only the scale-out scenario (2,000 sessions as 1,
+//                                      4 or 8 stacks, on each backend; about 20 minutes): writes
+//                                      benchmarks/scale-out.json and .svg, re-renders BENCHMARKS.md
+//   --postgres-url URL  BENCH_POSTGRES_URL  with --scale-out: also on this PostgreSQL database
+//                                      (a new table per run)
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -42,6 +47,14 @@ import {
   type BenchStack,
   type RunResult,
 } from "./harness/measure";
+import {
+  measureScaleOut,
+  renderScaleOutChart,
+  SCALE_OUT,
+  type BackendFactory,
+  type ScaleOutResult,
+} from "./harness/scale-out";
+import { otherBusyProcesses } from "./harness/procmon";
 import { measureStartup } from "./harness/startup";
 import { summarize, type BenchResults } from "./harness/summary";
 
@@ -54,6 +67,9 @@ interface Options {
   waitIdle?: number;
   budgetMin: number;
   render: boolean;
+  scaleOut: boolean;
+  quick: boolean;
+  postgresUrl?: string;
   concurrency: boolean;
   label?: string;
   env: Record<string, string>;
@@ -70,6 +86,8 @@ const FLAGS = {
   label: { type: "string" },
   "budget-min": { type: "string" },
   render: { type: "boolean" },
+  "scale-out": { type: "boolean" },
+  "postgres-url": { type: "string" },
   env: { type: "string", multiple: true },
   "wait-idle": { type: "string" },
 } satisfies ParseArgsConfig["options"];
@@ -110,6 +128,9 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     label: v.label,
     budgetMin: nonNegative(v["budget-min"] ?? env.BENCH_BUDGET_MIN ?? "25", "--budget-min"),
     render: v.render ?? false,
+    scaleOut: v["scale-out"] ?? false,
+    quick: v.quick ?? false,
+    postgresUrl: v["postgres-url"] ?? (env.BENCH_POSTGRES_URL || undefined),
     concurrency: !(v.quick || v["no-concurrency"]),
     waitIdle: v["wait-idle"] === undefined ? undefined : nonNegative(v["wait-idle"], "--wait-idle"),
     env: {},
@@ -182,6 +203,7 @@ async function main() {
     return write(results, opts.outDir, false);
   }
   if (opts.waitIdle !== undefined) await waitIdle(opts.waitIdle, log);
+  if (opts.scaleOut) return scaleOut(opts, log);
   const started = Date.now();
   const loadStart = loadavg();
   log(`load average at start: ${loadStart} (1, 5, 15 min; other work on the machine counts)`);
@@ -259,6 +281,52 @@ async function main() {
   };
   await write(results, opts.outDir, true);
   log(`load average: start ${results.load.start}, end ${results.load.end}; ${results.durationS} s`);
+}
+
+/** The scale-out scenario alone; BENCHMARKS.md re-rendered with the results.json there. */
+async function scaleOut(opts: Options, log: (line: string) => void) {
+  const outDir = opts.outDir ? path.resolve(opts.outDir) : path.join(repoRoot, "benchmarks");
+  const loadStart = loadavg();
+  log(`load average at start: ${loadStart} (1, 5, 15 min; other work on the machine counts)`);
+  const otherWork = await otherBusyProcesses();
+  log(`other work at start: ${otherWork.length ? otherWork.join("; ") : "none"}`);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-scale-out-"));
+  const backends: Record<string, BackendFactory> = {
+    file: async (label) => {
+      const dir = path.join(scratch, label);
+      fs.mkdirSync(dir);
+      return `file://${dir}`;
+    },
+  };
+  if (opts.postgresUrl) {
+    const base = opts.postgresUrl;
+    backends.postgres = async (label) =>
+      `${base}${base.includes("?") ? "&" : "?"}table=${label.replace(/\W/g, "_")}`;
+  }
+  const emu = await startEmulatorProcess(["--latency-ms", String(opts.latencyMs)]);
+  const date = new Date().toISOString();
+  let runs;
+  try {
+    runs = await measureScaleOut(emu, opts.latencyMs, backends, log, opts.quick ? 80 : undefined);
+  } finally {
+    await emu.stop();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  const result: ScaleOutResult = {
+    date,
+    load: { start: loadStart, end: loadavg() },
+    otherWork,
+    latencyMs: opts.latencyMs,
+    total: opts.quick ? 80 : SCALE_OUT.total,
+    runs,
+  };
+  fs.writeFileSync(path.join(outDir, "scale-out.json"), JSON.stringify(result, null, 2) + "\n");
+  fs.writeFileSync(path.join(outDir, "scale-out.svg"), renderScaleOutChart(result));
+  const results = JSON.parse(
+    fs.readFileSync(path.join(outDir, "results.json"), "utf8"),
+  ) as BenchResults;
+  results.summary = summarize(results.runs, results.sizes);
+  await write(results, opts.outDir, false);
 }
 
 /** The engine's stack and the floor's for one N, disposed after `use`. */

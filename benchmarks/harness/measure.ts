@@ -133,18 +133,18 @@ interface Declaration {
   ttl: number;
 }
 
-/** N sessions, each with a uniqueName and a ttl. */
-function sessionsProgram(decl: Declaration, serviceSid: string) {
+/** N sessions, each with a uniqueName (`<prefix>-<i>`, unique in the Service) and a ttl. */
+export function sessionsProgram(decl: Declaration, serviceSid: string, prefix = `bench-${decl.n}`) {
   return async () => {
     for (let i = 0; i < decl.n; i++) {
-      new ProxySession(`s${i}`, { serviceSid, uniqueName: `bench-${decl.n}-${i}`, ttl: decl.ttl });
+      new ProxySession(`s${i}`, { serviceSid, uniqueName: `${prefix}-${i}`, ttl: decl.ttl });
     }
     return {};
   };
 }
 
 /** Records the wall time of every `pulumi` process the Automation API runs for a stack. */
-function timeCommands(stack: Stack): Array<{ args: string[]; ms: number }> {
+export function timeCommands(stack: Stack): Array<{ args: string[]; ms: number }> {
   const runs: Array<{ args: string[]; ms: number }> = [];
   // PulumiCommand.run(args, cwd, env, …) spawns the CLI; it is public in JS but not typed.
   const cmd = stack.workspace.pulumiCommand as unknown as {

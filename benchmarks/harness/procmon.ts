@@ -201,3 +201,29 @@ export function monitorOperation(
     },
   };
 }
+
+/**
+ * Other work on the machine: processes outside this one's tree that used more than `minShare`
+ * of a core over `windowMs`, as "command (NN% of a core)". A benchmark says what ran beside it.
+ */
+export async function otherBusyProcesses(windowMs = 3000, minShare = 0.05): Promise<string[]> {
+  if (!fs.existsSync("/proc/self/stat")) return [];
+  const pids = () =>
+    fs
+      .readdirSync("/proc")
+      .filter((e) => /^\d+$/.test(e))
+      .map(Number)
+      .filter((pid) => !descendsFrom(pid, process.pid));
+  const before = new Map(pids().map((pid) => [pid, cpuMs(pid)]));
+  await new Promise((r) => setTimeout(r, windowMs));
+  const busy: string[] = [];
+  for (const [pid, start] of before) {
+    const end = cpuMs(pid);
+    if (start === undefined || end === undefined) continue;
+    const share = (end - start) / windowMs;
+    if (share < minShare) continue;
+    const cmd = (readText(`/proc/${pid}/cmdline`) ?? "").split("\0").filter(Boolean);
+    busy.push(`${cmd.slice(0, 3).join(" ").slice(0, 80)} (${Math.round(share * 100)}% of a core)`);
+  }
+  return busy;
+}

@@ -45,13 +45,18 @@ export interface LocalStackOptions {
   credentials?: "config" | "env";
   /** More environment for the CLI and the provider process. */
   env?: Record<string, string>;
+  /**
+   * A backend shared with other stacks (`file://DIR`, `postgres://…`); by default a file backend
+   * of the stack's own in a temp folder.
+   */
+  backendUrl?: string;
 }
 
 export interface LocalStack {
   stack: Stack;
-  /** The directory of the file backend. */
+  /** The directory of the file backend (unused with `backendUrl`). */
   stateDir: string;
-  /** The state as the backend stores it (secrets encrypted), as text. */
+  /** The state as the own file backend stores it (secrets encrypted), as text. */
   stateText(): string;
   dispose(): Promise<void>;
 }
@@ -69,7 +74,7 @@ export async function createLocalStack(opts: LocalStackOptions): Promise<LocalSt
   const workDir = fs.mkdtempSync(path.join(repoRoot, ".work", "stack-"));
   const project = opts.project ?? "proxy-session-e2e";
   const stackName = opts.stackName ?? "test";
-  const backend = `file://${stateDir}`;
+  const backend = opts.backendUrl ?? `file://${stateDir}`;
   const { access } = opts;
   const envCreds = {
     TWILIO_ACCOUNT_SID: access.accountSid,
