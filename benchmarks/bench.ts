@@ -24,10 +24,11 @@
 //   --env K=V                          more environment for the CLI and provider (experiments)
 //   --render                           measure nothing: rewrite BENCHMARKS.md and chart.svg from
 //                                      the results.json already there
-//   --scale-out                        measure only the scale-out scenario (2,000 sessions as 1,
-//                                      4 or 8 stacks, on each backend; about 20 minutes): writes
-//                                      benchmarks/scale-out.json and .svg, re-renders BENCHMARKS.md
-//   --postgres-url URL  BENCH_POSTGRES_URL  with --scale-out: also on this PostgreSQL database
+//   --teams                            measure only the teams scenarios (2,000 sessions as 1, 4 or
+//                                      8 stacks on each backend; R processes on one account):
+//                                      writes benchmarks/teams.json and scale-out.svg, re-renders
+//                                      BENCHMARKS.md with the results.json there
+//   --postgres-url URL  BENCH_POSTGRES_URL  with --teams: also on this PostgreSQL database
 //                                      (a new table per run)
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -47,15 +48,16 @@ import {
   type BenchStack,
   type RunResult,
 } from "./harness/measure";
+import { measureProcesses, PROCESSES } from "./harness/processes";
 import {
   measureScaleOut,
   renderScaleOutChart,
   SCALE_OUT,
   type BackendFactory,
-  type ScaleOutResult,
 } from "./harness/scale-out";
 import { otherBusyProcesses } from "./harness/procmon";
 import { measureStartup } from "./harness/startup";
+import type { TeamsResult } from "./harness/teams";
 import { summarize, type BenchResults } from "./harness/summary";
 
 interface Options {
@@ -67,7 +69,7 @@ interface Options {
   waitIdle?: number;
   budgetMin: number;
   render: boolean;
-  scaleOut: boolean;
+  teams: boolean;
   quick: boolean;
   postgresUrl?: string;
   concurrency: boolean;
@@ -86,7 +88,7 @@ const FLAGS = {
   label: { type: "string" },
   "budget-min": { type: "string" },
   render: { type: "boolean" },
-  "scale-out": { type: "boolean" },
+  teams: { type: "boolean" },
   "postgres-url": { type: "string" },
   env: { type: "string", multiple: true },
   "wait-idle": { type: "string" },
@@ -128,7 +130,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     label: v.label,
     budgetMin: nonNegative(v["budget-min"] ?? env.BENCH_BUDGET_MIN ?? "25", "--budget-min"),
     render: v.render ?? false,
-    scaleOut: v["scale-out"] ?? false,
+    teams: v.teams ?? false,
     quick: v.quick ?? false,
     postgresUrl: v["postgres-url"] ?? (env.BENCH_POSTGRES_URL || undefined),
     concurrency: !(v.quick || v["no-concurrency"]),
@@ -203,7 +205,7 @@ async function main() {
     return write(results, opts.outDir, false);
   }
   if (opts.waitIdle !== undefined) await waitIdle(opts.waitIdle, log);
-  if (opts.scaleOut) return scaleOut(opts, log);
+  if (opts.teams) return teams(opts, log);
   const started = Date.now();
   const loadStart = loadavg();
   log(`load average at start: ${loadStart} (1, 5, 15 min; other work on the machine counts)`);
@@ -283,45 +285,53 @@ async function main() {
   log(`load average: start ${results.load.start}, end ${results.load.end}; ${results.durationS} s`);
 }
 
-/** The scale-out scenario alone; BENCHMARKS.md re-rendered with the results.json there. */
-async function scaleOut(opts: Options, log: (line: string) => void) {
+/** The teams scenarios alone; BENCHMARKS.md re-rendered with the results.json there. */
+async function teams(opts: Options, log: (line: string) => void) {
   const outDir = opts.outDir ? path.resolve(opts.outDir) : path.join(repoRoot, "benchmarks");
+  const started = Date.now();
   const loadStart = loadavg();
   log(`load average at start: ${loadStart} (1, 5, 15 min; other work on the machine counts)`);
   const otherWork = await otherBusyProcesses();
   log(`other work at start: ${otherWork.length ? otherWork.join("; ") : "none"}`);
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-scale-out-"));
-  const backends: Record<string, BackendFactory> = {
-    file: async (label) => {
-      const dir = path.join(scratch, label);
-      fs.mkdirSync(dir);
-      return `file://${dir}`;
-    },
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-teams-"));
+  const file: BackendFactory = async (label) => {
+    const dir = path.join(scratch, label);
+    fs.mkdirSync(dir);
+    return `file://${dir}`;
   };
+  const backends: Record<string, BackendFactory> = { file };
   if (opts.postgresUrl) {
     const base = opts.postgresUrl;
     backends.postgres = async (label) =>
       `${base}${base.includes("?") ? "&" : "?"}table=${label.replace(/\W/g, "_")}`;
   }
+  const total = opts.quick ? 80 : SCALE_OUT.total;
+  const perProcess = opts.quick ? 20 : PROCESSES.n;
   const emu = await startEmulatorProcess(["--latency-ms", String(opts.latencyMs)]);
-  const date = new Date().toISOString();
-  let runs;
+  let scaleOutRuns;
+  let processRuns;
   try {
-    runs = await measureScaleOut(emu, opts.latencyMs, backends, log, opts.quick ? 80 : undefined);
+    scaleOutRuns = await measureScaleOut(emu, opts.latencyMs, backends, log, total);
+    processRuns = await measureProcesses(emu, opts.latencyMs, file, log, perProcess);
   } finally {
     await emu.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   }
-  const result: ScaleOutResult = {
-    date,
+  const result: TeamsResult = {
+    date: new Date(started).toISOString(),
+    durationS: Math.round((Date.now() - started) / 1000),
     load: { start: loadStart, end: loadavg() },
     otherWork,
     latencyMs: opts.latencyMs,
-    total: opts.quick ? 80 : SCALE_OUT.total,
-    runs,
+    scaleOut: { total, runs: scaleOutRuns },
+    processes: { n: perProcess, maxConcurrent: PROCESSES.maxConcurrent, runs: processRuns },
   };
-  fs.writeFileSync(path.join(outDir, "scale-out.json"), JSON.stringify(result, null, 2) + "\n");
-  fs.writeFileSync(path.join(outDir, "scale-out.svg"), renderScaleOutChart(result));
+  const prettier = await import("prettier");
+  const teamsFile = path.join(outDir, "teams.json");
+  const config = (await prettier.resolveConfig(teamsFile)) ?? {};
+  const json = await prettier.format(JSON.stringify(result), { ...config, parser: "json" });
+  fs.writeFileSync(teamsFile, json);
+  fs.writeFileSync(path.join(outDir, "scale-out.svg"), renderScaleOutChart(result.scaleOut));
   const results = JSON.parse(
     fs.readFileSync(path.join(outDir, "results.json"), "utf8"),
   ) as BenchResults;

@@ -23,16 +23,6 @@ export interface ScaleOutRun {
   stateBytesPerStack: number;
 }
 
-export interface ScaleOutResult {
-  date: string;
-  load: { start: string; end: string };
-  /** Processes outside the benchmark busy at its start. */
-  otherWork: string[];
-  latencyMs: number;
-  total: number;
-  runs: ScaleOutRun[];
-}
-
 export async function measureScaleOut(
   emu: EmulatorProcess,
   latencyMs: number,
@@ -84,10 +74,10 @@ export async function measureScaleOut(
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const kb = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
 
-export function renderScaleOutTable(r: ScaleOutResult): string {
-  const rows = r.runs.filter((x) => x.kind === "engine");
+export function renderScaleOutTable(runs: ScaleOutRun[]): string {
+  const rows = runs.filter((x) => x.kind === "engine");
   const floorOf = (x: ScaleOutRun) =>
-    r.runs.find(
+    runs.find(
       (f) =>
         f.kind === "floor" &&
         f.backend === x.backend &&
@@ -110,29 +100,10 @@ export function renderScaleOutTable(r: ScaleOutResult): string {
   return lines.join("\n");
 }
 
-/** The BENCHMARKS.md section, from its own run (`npm run bench -- --scale-out`). */
-export function renderScaleOutSection(r: ScaleOutResult, chartLink: string): string {
-  return `## Scale-out: one stack or several
-
-Measured by its own run, \`npm run bench -- --scale-out\`, on ${r.date} (load average at start
-${r.load.start}, at end ${r.load.end}; other work at its start: ${r.otherWork.length ? r.otherWork.join("; ") : "none"}): \`pulumi up\` of the same ${r.total}
-sessions as 1 stack, as 4 stacks of ${r.total / 4} and as 8 of ${r.total / 8}, one stack after another and 2 at a time,
-each stack's \`pulumi up\` a process of its own (as a pipeline runner runs it) sharing one state
-backend and one emulator (${r.latencyMs} ms per request), on a fresh backend and a reset emulator
-each time; the same shapes of the engine floor. Wall time is from the first stack's start to the
-last one's end; CPU is the \`pulumi\` CLI processes', summed; state is one stack's \`pulumi stack
-export\`, compact. Raw data: \`benchmarks/scale-out.json\`.
-
-${renderScaleOutTable(r)}
-
-![wall time against sessions per stack](${chartLink})
-`;
-}
-
 const COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"];
 
 /** Wall time for all the sessions against sessions per stack (log x), a line per variant. */
-export function renderScaleOutChart(r: ScaleOutResult): string {
+export function renderScaleOutChart(r: { total: number; runs: ScaleOutRun[] }): string {
   const W = 760;
   const H = 420;
   const pad = { left: 64, right: 250, top: 36, bottom: 56 };

@@ -1,7 +1,9 @@
 // One stack's `pulumi up` in a process of its own, as one CI runner runs one stack: the scale-out
-// scenario starts several at once. Usage: node stack-worker.js '<WorkerSpec as JSON>'; prints one
-// line of JSON, a WorkerResult. The stack is removed afterwards (`pulumi stack rm --force`: the
-// sessions stay at the emulator, which the scenario resets).
+// scenario starts several at once. Usage: node stack-worker.js '<WorkerSpec as JSON>'. It creates
+// the stack, prints `ready`, waits for a line on stdin, runs `pulumi up` and prints one line of
+// JSON, a WorkerResult; so the set-up is not measured. The stack is removed afterwards (`pulumi
+// stack rm --force`: the sessions stay at the emulator, which the scenario resets).
+import * as readline from "node:readline";
 import { createLocalStack, type TwilioAccess } from "../../scripts/lib/local-stack";
 import { floorEnv, floorProgram } from "./floor";
 import { sessionsProgram, timeCommands, TTL_BEFORE } from "./measure";
@@ -51,6 +53,10 @@ async function main() {
   });
   try {
     const runs = timeCommands(local.stack);
+    console.log("ready");
+    const lines = readline.createInterface({ input: process.stdin });
+    await new Promise((resolve) => lines.once("line", resolve));
+    lines.close();
     const monitor = monitorOperation();
     let sample;
     let created: number;
