@@ -6,11 +6,12 @@ import * as https from "node:https";
 import type { TwilioSettings } from "./config";
 import { limiterFor, type ConcurrencyLimiter, type Outcome } from "./limiter";
 import {
+  describeAnswer,
   PaginationError,
-  TwilioApiError,
   TwilioNetworkError,
   TwilioRequestError,
   toApiError,
+  UnexpectedAnswerError,
 } from "./errors";
 import type {
   Participant,
@@ -74,6 +75,42 @@ interface CallOptions {
    * or detectable.
    */
   retryAmbiguous?: boolean;
+  /** What a 2xx answer must be, checked before anything uses it. */
+  expect: Expected;
+}
+
+/**
+ * The 2xx answers Twilio gives: a session (KC… sid), a participant (KP… sid), a list page (its
+ * key's array and `meta`), or nothing (a delete). Anything else did not come from Twilio's Proxy
+ * API, whatever its status, and is never taken as a success.
+ */
+type Expected = "session" | "participant" | "nothing" | { list: "sessions" | "participants" };
+
+const SID_OF = { session: /^KC[0-9a-fA-F]{32}$/, participant: /^KP[0-9a-fA-F]{32}$/ };
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const hasSid = (v: unknown, kind: keyof typeof SID_OF) =>
+  isObject(v) && typeof v.sid === "string" && SID_OF[kind].test(v.sid);
+
+/** Whether `data` is what `expected` says, and if not, what was expected, for the error. */
+function unexpectedAnswer(data: unknown, expected: Expected): string | undefined {
+  if (expected === "nothing") {
+    return data === undefined || data === null || data === "" ? undefined : "an empty body";
+  }
+  if (typeof expected === "string") {
+    return hasSid(data, expected)
+      ? undefined
+      : `a Twilio ${expected} (JSON with a ${expected === "session" ? "KC" : "KP"}… sid)`;
+  }
+  const { list } = expected;
+  const item = list === "sessions" ? "session" : "participant";
+  const ok =
+    isObject(data) &&
+    isObject(data.meta) &&
+    (data.meta.key === undefined || data.meta.key === list) &&
+    Array.isArray(data[list]) &&
+    (data[list] as unknown[]).every((x) => hasSid(x, item));
+  return ok ? undefined : `a Twilio list page (JSON with "${list}" and "meta")`;
 }
 
 /** The largest PageSize Twilio documents for ListSession (it may serve fewer per page). */
@@ -110,6 +147,15 @@ function participantsForm(participants: Participant[] | undefined) {
 }
 
 const seg = (s: string) => encodeURIComponent(s);
+
+/** The path of a Service's sessions, `/v1/Services/KS…/Sessions`. */
+export const sessionsPath = (serviceSid: string) => `/v1/Services/${seg(serviceSid)}/Sessions`;
+/** The path of one session, by SID (or, for Fetch, by unique name). */
+export const sessionPath = (serviceSid: string, sidOrName: string) =>
+  `${sessionsPath(serviceSid)}/${seg(sidOrName)}`;
+/** The path of a session's participants. */
+export const participantsPath = (serviceSid: string, sessionSid: string) =>
+  `${sessionPath(serviceSid, sessionSid)}/Participants`;
 const SID = /^KC[0-9a-fA-F]{32}$/;
 /** How logs name a session: its SID as is, a unique name quoted. */
 const subjectOf = (sidOrName: string) =>
@@ -136,6 +182,9 @@ export class TwilioProxyClient {
       httpAgent,
       httpsAgent,
       validateStatus: () => true,
+      // Twilio's API does not redirect: a 3xx is someone else's answer, and following it would
+      // send the credentials wherever it points.
+      maxRedirects: 0,
       headers: { Accept: "application/json", "User-Agent": "pulumi-twilio-proxy" },
     });
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
@@ -145,8 +194,9 @@ export class TwilioProxyClient {
 
   createSession(serviceSid: string, form: SessionCreateForm): Promise<TwilioSession> {
     const body = { ...form, Participants: participantsForm(form.Participants) };
-    return this.call("POST", `/v1/Services/${seg(serviceSid)}/Sessions`, body, {
+    return this.call<TwilioSession>("POST", sessionsPath(serviceSid), body, {
       operation: "CreateSession",
+      expect: "session",
       subject: form.UniqueName === undefined ? "a new session" : subjectOf(form.UniqueName),
       // A lost answer to a create is only safe to retry when a unique name lets a duplicate
       // be detected (80603); otherwise a retry could leave two sessions.
@@ -155,21 +205,32 @@ export class TwilioProxyClient {
   }
 
   fetchSession(serviceSid: string, sidOrUniqueName: string): Promise<TwilioSession> {
-    const path = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sidOrUniqueName)}`;
-    return this.call("GET", path, undefined, {
+    return this.call<TwilioSession>("GET", sessionPath(serviceSid, sidOrUniqueName), undefined, {
       operation: "FetchSession",
+      expect: "session",
       subject: subjectOf(sidOrUniqueName),
     });
   }
 
   updateSession(serviceSid: string, sid: string, form: SessionUpdateForm): Promise<TwilioSession> {
-    const path = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sid)}`;
-    return this.call("POST", path, { ...form }, { operation: "UpdateSession", subject: sid });
+    return this.call<TwilioSession>(
+      "POST",
+      sessionPath(serviceSid, sid),
+      { ...form },
+      {
+        operation: "UpdateSession",
+        subject: sid,
+        expect: "session",
+      },
+    );
   }
 
   async deleteSession(serviceSid: string, sid: string): Promise<void> {
-    const path = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sid)}`;
-    await this.call("DELETE", path, undefined, { operation: "DeleteSession", subject: sid });
+    await this.call("DELETE", sessionPath(serviceSid, sid), undefined, {
+      operation: "DeleteSession",
+      subject: sid,
+      expect: "nothing",
+    });
   }
 
   /**
@@ -178,8 +239,12 @@ export class TwilioProxyClient {
    * Twilio refuses a `Page` without its `PageToken`). Stop early by leaving the loop.
    */
   async *sessionPages(serviceSid: string, pageSize?: number): AsyncGenerator<TwilioSessionPage> {
-    const url = `/v1/Services/${seg(serviceSid)}/Sessions`;
-    const opts: CallOptions = { operation: "ListSession", subject: `Service ${serviceSid}` };
+    const opts: CallOptions = {
+      operation: "ListSession",
+      subject: `Service ${serviceSid}`,
+      expect: { list: "sessions" },
+    };
+    const url = sessionsPath(serviceSid);
     for await (const page of this.pages<TwilioSession>(url, "sessions", pageSize, opts)) {
       yield { sessions: page.items, meta: page.meta };
     }
@@ -187,8 +252,12 @@ export class TwilioProxyClient {
 
   /** Every participant of a session, those Twilio soft-deleted (`date_deleted`) included. */
   async listParticipants(serviceSid: string, sessionSid: string): Promise<TwilioParticipant[]> {
-    const url = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sessionSid)}/Participants`;
-    const opts: CallOptions = { operation: "ListParticipant", subject: sessionSid };
+    const url = participantsPath(serviceSid, sessionSid);
+    const opts: CallOptions = {
+      operation: "ListParticipant",
+      subject: sessionSid,
+      expect: { list: "participants" },
+    };
     const all: TwilioParticipant[] = [];
     for await (const page of this.pages<TwilioParticipant>(url, "participants", undefined, opts)) {
       all.push(...page.items);
@@ -201,10 +270,10 @@ export class TwilioProxyClient {
     sessionSid: string,
     participant: Participant,
   ): Promise<TwilioParticipant> {
-    const url = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sessionSid)}/Participants`;
     const [form] = participantsForm([participant])!;
-    return this.call("POST", url, form, {
+    return this.call<TwilioParticipant>("POST", participantsPath(serviceSid, sessionSid), form, {
       operation: "CreateParticipant",
+      expect: "participant",
       subject: sessionSid,
       // Whether Twilio refuses a second participant with the same identifier is unverified:
       // a lost answer is checked by listing instead (see the provider).
@@ -213,10 +282,11 @@ export class TwilioProxyClient {
   }
 
   async deleteParticipant(serviceSid: string, sessionSid: string, sid: string): Promise<void> {
-    const url = `/v1/Services/${seg(serviceSid)}/Sessions/${seg(sessionSid)}/Participants/${seg(sid)}`;
+    const url = `${participantsPath(serviceSid, sessionSid)}/${seg(sid)}`;
     await this.call("DELETE", url, undefined, {
       operation: "DeleteParticipant",
       subject: sessionSid,
+      expect: "nothing",
     });
   }
 
@@ -233,11 +303,8 @@ export class TwilioProxyClient {
       const page = await this.call<TwilioPage>("GET", url, undefined, opts);
       fetched.add(url);
       if (typeof page?.meta?.url === "string") fetched.add(page.meta.url);
-      const items = page?.[key];
-      if (!Array.isArray(items)) {
-        throw new PaginationError(`Twilio's answer to GET ${pathOf(url)} has no ${key} array`);
-      }
-      yield { items: items as T[], meta: page.meta };
+      // The page's shape was checked at the boundary (opts.expect).
+      yield { items: page[key] as T[], meta: page.meta };
       const next = page.meta?.next_page_url;
       if (next === null || next === undefined || next === "") return;
       checkNextPageUrl(next, this.settings.baseUrl, fetched);
@@ -245,7 +312,14 @@ export class TwilioProxyClient {
     }
   }
 
-  private async call<T>(method: Method, url: string, form: Form | undefined, opts: CallOptions) {
+  private async call<T>(
+    method: Method,
+    path: string,
+    form: Form | undefined,
+    opts: CallOptions,
+  ): Promise<T> {
+    // Errors and logs name the URL as sent (a base URL with a path shows in it).
+    const url = /^https?:\/\//.test(path) ? path : `${this.settings.baseUrl}${path}`;
     const request = `${method} ${pathOf(url)}`;
     const body = form === undefined ? undefined : encodeForm(form);
     const maxAttempts = this.settings.maxRetries + 1;
@@ -266,8 +340,9 @@ export class TwilioProxyClient {
           `${request} -> ${res.status} in ${Date.now() - started} ms` +
             (requestId ? ` (Twilio-Request-Id ${requestId})` : ""),
         );
-        if (res.status < 400) return res.data as T;
-        const error = toApiError(res.status, res.data, request);
+        if (res.status < 400) return this.checked<T>(res, opts.expect, request, url, method);
+        const error = toApiError(res.status, res.data, request, contentType(res.headers));
+        error.url = withoutCredentials(url);
         if (requestId) error.requestId = String(requestId);
         const date = Date.parse(String(res.headers.date));
         if (!Number.isNaN(date)) error.serverDate = date;
@@ -280,7 +355,7 @@ export class TwilioProxyClient {
           error,
         };
       } catch (err) {
-        if (err instanceof TwilioApiError) throw err;
+        if (err instanceof TwilioRequestError) throw err;
         const code = (err as { code?: string }).code ?? "unknown";
         const reason =
           code === "ECONNABORTED" ? `no answer within ${this.settings.timeoutMs} ms` : code;
@@ -288,7 +363,9 @@ export class TwilioProxyClient {
         failure = {
           reason,
           ambiguous: !REFUSED_NETWORK.has(code),
-          error: new TwilioNetworkError(reason, request),
+          error: Object.assign(new TwilioNetworkError(reason, request), {
+            url: withoutCredentials(url),
+          }),
         };
       }
       lostAnswer ||= failure.ambiguous;
@@ -313,6 +390,32 @@ export class TwilioProxyClient {
       this.options.onRetry?.(event);
       await this.sleep(delayMs);
     }
+  }
+
+  /**
+   * A 2xx (or 3xx: redirects are not followed) answer as the type asked for, once it is what
+   * Twilio sends; anything else is an error naming the URL and what came back. A write may have
+   * been applied behind such an answer.
+   */
+  private checked<T>(
+    res: { status: number; data: unknown; headers: Record<string, unknown> },
+    expected: Expected,
+    request: string,
+    url: string,
+    method: Method,
+  ): T {
+    const wanted = unexpectedAnswer(res.data, expected);
+    if (wanted === undefined && res.status < 300) return res.data as T;
+    const location = res.status >= 300 && res.headers.location ? ` to ${res.headers.location}` : "";
+    const error = new UnexpectedAnswerError(
+      `${method} ${withoutCredentials(url)} answered HTTP ${res.status}${location} with ` +
+        `${describeAnswer(res.data, contentType(res.headers))}, not ${wanted ?? "a Twilio answer"}: ` +
+        `is twilio-proxy:baseUrl / TWILIO_PROXY_BASE_URL Twilio's API (a scheme and host, e.g. ` +
+        `https://proxy.twilio.com), with no HTTP proxy answering in its place?`,
+      request,
+    );
+    error.url = withoutCredentials(url);
+    throw markLost(error, method !== "GET");
   }
 
   /** One HTTP exchange, within the account's limit on requests in flight. */
@@ -380,6 +483,14 @@ function checkNextPageUrl(next: string, baseUrl: string, fetched: Set<string>) {
       `Twilio's next_page_url points to ${url.origin}, not ${base.origin}; not sending credentials there`,
     );
   }
+}
+
+const contentType = (headers: Record<string, unknown>) =>
+  typeof headers["content-type"] === "string" ? headers["content-type"] : undefined;
+
+/** A URL as errors may show it: without a user or password. */
+function withoutCredentials(url: string): string {
+  return url.replace(/^(https?:\/\/)[^/@]*@/, "$1");
 }
 
 /** An attempt whose answer was lost may have been applied, whatever the last attempt met. */

@@ -103,6 +103,51 @@ function envCredentials(env: NodeJS.ProcessEnv): { username?: string; password?:
   return { username: present(env.TWILIO_ACCOUNT_SID), password: present(env.TWILIO_AUTH_TOKEN) };
 }
 
+const BASE_URL_KEY = `${NAMESPACE}:baseUrl / ${OWN_KEYS.baseUrl}`;
+
+/**
+ * A base URL as set by the user, checked: a scheme and a host (and port) only, since the provider
+ * adds `/v1/Services/…` itself (a path such as `/v1` would send every request to a URL Twilio
+ * does not serve); `https:` except to this machine, since every request carries the credentials.
+ * Returned without a trailing slash.
+ */
+export function checkBaseUrl(text: string): string {
+  const refuse = (why: string) =>
+    new ProviderConfigError(
+      `${BASE_URL_KEY} ${why}, got "${text.replace(/\/\/[^/@]*@/, "//…@")}". The form is a ` +
+        `scheme and host only: https://proxy.twilio.com, or http://127.0.0.1:4010 for a local emulator`,
+    );
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw refuse("must be an http(s) URL");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw refuse("must be an http(s) URL");
+  if (url.username || url.password) {
+    throw refuse("must not carry credentials (they come from twilio:username and twilio:password)");
+  }
+  if (url.pathname.replace(/\/+$/, "") !== "" || url.search || url.hash) {
+    throw refuse(`must have no path or query (the provider adds /v1/Services/… itself)`);
+  }
+  if (url.protocol === "http:" && !isLoopback(url.hostname)) {
+    throw refuse(
+      "must use https:// for any host but this machine (localhost, 127.0.0.1, [::1]): " +
+        "every request carries the Twilio credentials",
+    );
+  }
+  return url.origin;
+}
+
+const isLoopback = (host: string) =>
+  host === "localhost" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+
+/** Checks the base URL the stack config or the environment sets, if any (for `configure`). */
+export function checkBaseUrlSetting(config: ConfigSource, env: NodeJS.ProcessEnv): void {
+  const given = present(config(`${NAMESPACE}:baseUrl`)) ?? present(env[OWN_KEYS.baseUrl]);
+  if (given !== undefined) checkBaseUrl(given);
+}
+
 export function resolveSettings(
   config: ConfigSource = () => undefined,
   env: NodeJS.ProcessEnv = process.env,
@@ -127,12 +172,8 @@ export function resolveSettings(
 
   const region = twilio("region") ?? present(env.TWILIO_REGION);
   const edge = twilio("edge") ?? present(env.TWILIO_EDGE);
-  const baseUrl = (own("baseUrl") ?? twilioBaseUrl(region, edge)).replace(/\/+$/, "");
-  if (!/^https?:\/\//.test(baseUrl)) {
-    throw new ProviderConfigError(
-      `${NAMESPACE}:baseUrl / TWILIO_PROXY_BASE_URL must be an http(s) URL, got "${baseUrl}"`,
-    );
-  }
+  const given = own("baseUrl");
+  const baseUrl = given === undefined ? twilioBaseUrl(region, edge) : checkBaseUrl(given);
   const logLevel = (own("logLevel") ?? "info").toLowerCase();
   if (logLevel !== "info" && logLevel !== "debug") {
     throw new ProviderConfigError(

@@ -3,8 +3,8 @@
 // found" exists), but no Twilio document or client does it. So a name lookup asks the fetch
 // once and, when Twilio answers with its generic 20404 rather than 80308, lists the Service's
 // sessions instead: correct either way, one request when names resolve.
-import { MAX_PAGE_SIZE, type TwilioProxyClient } from "./client";
-import { isNotFound, isTwilioError } from "./errors";
+import { MAX_PAGE_SIZE, sessionPath, sessionsPath, type TwilioProxyClient } from "./client";
+import { isGone, isTwilioError, notGone } from "./errors";
 import type { TwilioSession } from "./types";
 
 /** The session named `uniqueName` in the Service, or undefined when there is none. */
@@ -18,8 +18,9 @@ export async function findByUniqueName(
     // A name shaped like a SID is resolved as a SID: then it is some other session.
     if (session.unique_name === uniqueName) return session;
   } catch (err) {
+    const path = sessionPath(serviceSid, uniqueName);
+    if (!isGone(err, path)) throw notGone(err, path, `finding session "${uniqueName}" stopped`);
     if (isTwilioError(err, 80308)) return undefined;
-    if (!isNotFound(err)) throw err;
   }
   try {
     for await (const page of client.sessionPages(serviceSid, MAX_PAGE_SIZE)) {
@@ -28,7 +29,8 @@ export async function findByUniqueName(
     }
   } catch (err) {
     // No such Service: no such session either.
-    if (!isNotFound(err)) throw err;
+    const path = sessionsPath(serviceSid);
+    if (!isGone(err, path)) throw notGone(err, path, `finding session "${uniqueName}" stopped`);
   }
   return undefined;
 }

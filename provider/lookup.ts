@@ -4,9 +4,9 @@
 // environment) and never appear in results or errors.
 import * as pulumi from "@pulumi/pulumi";
 import { SID_PATTERNS } from "./check";
-import { MAX_PAGE_SIZE, TwilioProxyClient, type ClientOptions } from "./client";
+import { MAX_PAGE_SIZE, sessionPath, TwilioProxyClient, type ClientOptions } from "./client";
 import { resolveSettings, type ConfigSource } from "./config";
-import { isNotFound, LookupArgumentError, SessionNotFoundError } from "./errors";
+import { isGone, LookupArgumentError, notGone, SessionNotFoundError } from "./errors";
 import { findByUniqueName } from "./find";
 import { toSessionState } from "./session";
 import type { ProxySessionState } from "./types";
@@ -165,8 +165,9 @@ export async function getProxySession(
   try {
     return toSessionState(await client.fetchSession(serviceSid, key));
   } catch (err) {
-    if (isNotFound(err)) throw new SessionNotFoundError(serviceSid, by, key, { cause: err });
-    throw err;
+    const path = sessionPath(serviceSid, key);
+    if (isGone(err, path)) throw new SessionNotFoundError(serviceSid, by, key, { cause: err });
+    throw notGone(err, path, `getProxySession of ${key} stopped`);
   }
 }
 

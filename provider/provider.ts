@@ -3,8 +3,8 @@
 // (stub.ts), so it is never written into state.
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { checkInputs } from "./check";
-import { ClientOptions, TwilioProxyClient } from "./client";
-import { ConfigSource, resolveSettings, type TwilioSettings } from "./config";
+import { ClientOptions, participantsPath, sessionPath, TwilioProxyClient } from "./client";
+import { checkBaseUrlSetting, ConfigSource, resolveSettings, type TwilioSettings } from "./config";
 import { parseIsoDate } from "./dates";
 import {
   diffSession,
@@ -15,7 +15,8 @@ import {
   updateForm,
 } from "./diff";
 import {
-  isNotFound,
+  isGone,
+  notGone,
   SessionConflictError,
   SessionNotFoundError,
   TwilioApiError,
@@ -71,6 +72,8 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
 
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
     this.config = (key) => req.config.get(key);
+    // A wrong base URL fails here, before any resource is read or deleted through it.
+    checkBaseUrlSetting(this.config, this.options.env ?? process.env);
   }
 
   async check(
@@ -129,9 +132,15 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
         participants = fromListing(listed, knownParticipants(props));
       }
     } catch (err) {
-      // Gone at Twilio: no id tells the engine to drop it from state.
-      if (isNotFound(err)) return {};
-      throw err;
+      // Gone at Twilio (Twilio's own not-found for this session): no id tells the engine to
+      // drop it from state. Any other 404 stops the refresh with the session kept.
+      const path = sessionPath(props.serviceSid, id);
+      if (isGone(err, path) || isGone(err, participantsPath(props.serviceSid, id))) return {};
+      throw notGone(
+        err,
+        path,
+        `refresh of session ${id} stopped, and nothing was dropped from state`,
+      );
     }
     const outs = toOutputs(live, declared, participants);
     return { id: live.sid, props: outs, inputs: inputsFromLive(outs) as ProxySessionOutputs };
@@ -158,7 +167,11 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     try {
       await this.client().deleteSession(props.serviceSid, id);
     } catch (err) {
-      if (!isNotFound(err)) throw err;
+      // Already gone at Twilio is deleted; any other 404 keeps the session in state.
+      const path = sessionPath(props.serviceSid, id);
+      if (!isGone(err, path)) {
+        throw notGone(err, path, `delete of session ${id} stopped, and it stays in state`);
+      }
     }
   }
 
@@ -249,7 +262,8 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     for (const p of changes.remove) {
       // Already gone (removed out of band, or by an interrupted run) is removed.
       await client.deleteParticipant(serviceSid, sid, p.sid!).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
+        const path = `${participantsPath(serviceSid, sid)}/${encodeURIComponent(p.sid!)}`;
+        if (!isGone(err, path)) throw notGone(err, path, `removing participant ${p.sid} stopped`);
       });
     }
     const added: ParticipantState[] = [];
@@ -363,8 +377,9 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     const found = byName
       ? await findByUniqueName(client, inputs.serviceSid, key)
       : await client.fetchSession(inputs.serviceSid, key).catch((err: unknown) => {
-          if (isNotFound(err)) return undefined;
-          throw err;
+          const path = sessionPath(inputs.serviceSid, key);
+          if (isGone(err, path)) return undefined;
+          throw notGone(err, path, `adopt of session ${key} stopped`);
         });
     if (!found) {
       const by = byName ? "uniqueName" : "sid";

@@ -1,5 +1,6 @@
 // Test-side access to the emulator: start it, read its counters, change sessions out of band.
 import {
+  READINGS,
   startEmulator,
   type FaultConfig,
   type OperationId,
@@ -27,6 +28,19 @@ export const NAME_LOOKUP_READINGS = [
   ["names not resolved by Fetch (default)", "default"],
   ["names resolved by Fetch", "alternative"],
 ] as const satisfies ReadonlyArray<readonly [string, ReadingPosition]>;
+
+/** Every reading's id (emulator/readings.ts). */
+export const ALL_READINGS: ReadingId[] = READINGS.map((r) => r.id);
+
+/**
+ * The emulator's unverified behaviours in both positions at once: every reading at its default,
+ * and every reading switched to its alternative. Suites of the provider run under each
+ * (`describe.each(READING_SETS)`, then `emu.switchReadings(alternatives)` before each test).
+ */
+export const READING_SETS = [
+  ["every reading at its default", []],
+  ["every reading at its alternative", ALL_READINGS],
+] as const satisfies ReadonlyArray<readonly [string, readonly ReadingId[]]>;
 
 export interface HarnessOptions {
   /** Readings switched to their lenient alternative (emulator/README.md). */
@@ -218,6 +232,14 @@ export class EmulatorHarness {
   /** Switches one reading until the next reset (which restores the start options). */
   setReading(id: ReadingId, position: ReadingPosition) {
     return this.control("POST", "readings", { [id]: position });
+  }
+
+  /** Switches these readings to their alternative, the others to their default, until reset. */
+  switchReadings(alternatives: readonly ReadingId[]) {
+    const positions = Object.fromEntries(
+      ALL_READINGS.map((id) => [id, alternatives.includes(id) ? "alternative" : "default"]),
+    );
+    return this.control("POST", "readings", positions);
   }
 
   faults(): Promise<{ injected: Record<string, number> }> {
