@@ -32,6 +32,7 @@ export {
   TwilioRequestError,
   TwilioApiError,
   TwilioNetworkError,
+  UnexpectedAnswerError,
   ProviderConfigError,
   LookupArgumentError,
   SessionNotFoundError,

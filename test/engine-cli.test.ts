@@ -21,25 +21,32 @@ const pulumi = (...args: string[]) => cli.run(...args);
 
 describe("the pulumi CLI on examples/basic", () => {
   it("deploys examples/basic, gates on drift, converges and destroys", async ({ emu }) => {
-    expect((await pulumi("stack", "init", stackName)).status).toBe(0);
+    const init = await pulumi("stack", "init", stackName);
+    expect(init.status, init.out).toBe(0);
     const up = await pulumi("up", "--yes", "--stack", stackName);
     expect(up.status, up.out).toBe(0);
     expect(up.out).toMatch(/\+ 4 created/);
 
-    const sid = (await pulumi("stack", "output", "tripSid", "--stack", stackName)).out.trim();
+    const output = await pulumi("stack", "output", "tripSid", "--stack", stackName);
+    expect(output.status, output.out).toBe(0);
+    const sid = output.out.trim();
     expect(sid).toMatch(/^KC[0-9a-f]{32}$/);
 
     const gate = () =>
       pulumi("preview", "--refresh", "--expect-no-changes", "--diff", "--stack", stackName);
-    expect((await gate()).status).toBe(0);
+    const clean = await gate();
+    expect(clean.status, clean.out).toBe(0);
     await emu.patchSession(sid, { ttl: 60 });
     const drifted = await gate();
-    expect(drifted.status).not.toBe(0);
+    expect(drifted.status, drifted.out).not.toBe(0);
     expect(drifted.out).toMatch(/~ ttl\s*: 60 => 3600/);
 
-    expect((await pulumi("up", "--refresh", "--yes", "--stack", stackName)).status).toBe(0);
-    expect((await gate()).status).toBe(0);
-    expect((await pulumi("destroy", "--yes", "--stack", stackName)).status).toBe(0);
+    const converge = await pulumi("up", "--refresh", "--yes", "--stack", stackName);
+    expect(converge.status, converge.out).toBe(0);
+    const converged = await gate();
+    expect(converged.status, converged.out).toBe(0);
+    const destroy = await pulumi("destroy", "--yes", "--stack", stackName);
+    expect(destroy.status, destroy.out).toBe(0);
     expect(await emu.sessions()).toEqual([]);
   });
 });

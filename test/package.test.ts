@@ -3,7 +3,7 @@
 // and import, its binaries and its types; then that TypeScript program and a JavaScript one
 // deployed with the `pulumi` CLI against the emulator, which also runs the provider code that
 // state records (it requires `pulumi-twilio-proxy/dist/provider/runtime`).
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as os from "node:os";
@@ -35,6 +35,7 @@ const ROOT_API = [
   "TwilioNetworkError",
   "TwilioProxyError",
   "TwilioRequestError",
+  "UnexpectedAnswerError",
   "findUnmanagedSessions",
   "getProxySession",
   "getProxySessionOutput",
@@ -160,13 +161,13 @@ describe("the packed package, installed into a new project", () => {
   it("types every entry point under Node10 and Node16 module resolution", () => {
     const tsc = path.join(app, "node_modules/typescript/bin/tsc");
     for (const project of ["tsconfig.node10.json", "tsconfig.node16.json"]) {
-      let out = "";
-      try {
-        node(tsc, "-p", project);
-      } catch (err) {
-        out = String((err as { stdout?: string }).stdout);
-      }
-      expect(out, project).toBe("");
+      // Judged by exit status; a crash that only writes to stderr fails too, and shows.
+      const r = spawnSync(process.execPath, [tsc, "-p", project], { cwd: app, encoding: "utf8" });
+      expect({ project, status: r.status, output: `${r.stdout}${r.stderr}` }).toEqual({
+        project,
+        status: 0,
+        output: "",
+      });
     }
   });
 
@@ -193,7 +194,8 @@ describe("the packed package, installed into a new project", () => {
     emu,
   }) => {
     const pulumi = cliIn(emu, app);
-    expect((await pulumi("stack", "init", "ts")).status).toBe(0);
+    const init = await pulumi("stack", "init", "ts");
+    expect(init.status, init.out).toBe(0);
     const up = await pulumi("up", "--yes");
     expect(up.status, up.out).toBe(0);
     expect(up.out).toMatch(/\+ 4 created/);
@@ -206,7 +208,8 @@ describe("the packed package, installed into a new project", () => {
 
   it("deploys a JavaScript program that requires the package, and destroys it", async ({ emu }) => {
     const pulumi = cliIn(emu, path.join(app, "js"));
-    expect((await pulumi("stack", "init", "js")).status).toBe(0);
+    const init = await pulumi("stack", "init", "js");
+    expect(init.status, init.out).toBe(0);
     const up = await pulumi("up", "--yes");
     expect(up.status, up.out).toBe(0);
     const outputs = JSON.parse((await pulumi("stack", "output", "--json")).out);

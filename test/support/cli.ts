@@ -10,6 +10,8 @@ import { pulumiRoot } from "./engine";
 export interface PulumiCli {
   /** Runs `pulumi <args> --non-interactive`, asynchronously (the emulator may answer from this process). */
   run(...args: string[]): Promise<{ status: number; out: string }>;
+  /** The same, with these environment variables changed for this one command. */
+  runWith(env: Record<string, string>, ...args: string[]): Promise<{ status: number; out: string }>;
   /** Removes the backend and PULUMI_HOME, and the stack config files `stack init` wrote. */
   dispose(): void;
 }
@@ -29,15 +31,21 @@ export function pulumiCli(cwd: string, env: Record<string, string>): PulumiCli {
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
   };
   const bin = path.join(pulumiRoot(), "bin/pulumi");
-  return {
-    run: (...args) => {
-      if (args[0] === "stack" && args[1] === "init") stacks.add(args[2]);
-      return new Promise((resolve) =>
-        execFile(bin, [...args, "--non-interactive"], { cwd, env: fullEnv }, (err, out, errOut) =>
+  const runWith = (env: Record<string, string>, ...args: string[]) => {
+    if (args[0] === "stack" && args[1] === "init") stacks.add(args[2]);
+    return new Promise<{ status: number; out: string }>((resolve) =>
+      execFile(
+        bin,
+        [...args, "--non-interactive"],
+        { cwd, env: { ...fullEnv, ...env }, maxBuffer: 64 * 1024 * 1024 },
+        (err, out, errOut) =>
           resolve({ status: err ? Number(err.code ?? 1) : 0, out: `${out}${errOut}` }),
-        ),
-      );
-    },
+      ),
+    );
+  };
+  return {
+    run: (...args) => runWith({}, ...args),
+    runWith,
     dispose: () => {
       fs.rmSync(scratch, { recursive: true, force: true });
       for (const s of stacks) fs.rmSync(path.join(cwd, `Pulumi.${s}.yaml`), { force: true });

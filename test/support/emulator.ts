@@ -18,6 +18,10 @@ export interface LoggedRequest {
   method: string;
   path: string;
   form: Record<string, string | string[]>;
+  /** The HTTP status sent; null while pending or when none was (a hang, a reset). */
+  status: number | null;
+  /** The fault injected, if any. */
+  fault: string | null;
 }
 
 /**
