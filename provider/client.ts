@@ -444,12 +444,17 @@ export class TwilioProxyClient {
     if (this.settings.logLevel === "debug") this.log(line);
   }
 
-  /** Exponential backoff with full jitter, never shorter than Twilio's Retry-After. */
+  /**
+   * Exponential backoff with full jitter (a wait drawn uniformly from 0 to the exponential
+   * step), never shorter than Twilio's Retry-After. Full rather than equal jitter: when many
+   * clients meet one rate limit at once it spreads their retries the widest, for the fewest
+   * repeated 429s and the soonest completion (Brooker, "Exponential Backoff And Jitter", AWS).
+   */
   private backoff(attempt: number, retryAfterS?: number): number {
     const base = this.options.baseDelayMs ?? 200;
     const cap = this.options.maxDelayMs ?? 10_000;
     const exp = Math.min(cap, base * 2 ** attempt);
-    const jittered = exp / 2 + (this.random() * exp) / 2;
+    const jittered = this.random() * exp;
     // A Retry-After beyond a minute is not worth blocking a pipeline on: fail and let the
     // user re-run instead.
     return Math.max(jittered, Math.min(retryAfterS ?? 0, 60) * 1000);

@@ -71,15 +71,21 @@ describe("retries", () => {
     ]);
   });
 
-  it("backs off exponentially with jitter", async ({ emu }) => {
-    await emu.setFaults({ next: ["rate500", "rate500", "rate500"] });
-    const full = client(emu, {}, () => 1);
-    await full.c.createSession(emu.serviceSid, { UniqueName: "b1" });
-    expect(full.sleeps).toEqual([200, 400, 800]);
-    await emu.setFaults({ next: ["rate500", "rate500"] });
-    const half = client(emu, {}, () => 0);
-    await half.c.createSession(emu.serviceSid, { UniqueName: "b2" });
-    expect(half.sleeps).toEqual([100, 200]);
+  it("backs off exponentially with full jitter: a wait from 0 to 200 ms doubling", async ({
+    emu,
+  }) => {
+    // The README's promise: random() picks the wait anywhere in [0, step), not in its upper half.
+    for (const [random, sleeps] of [
+      [() => 0.999, [199.8, 399.6, 799.2]],
+      [() => 0.5, [100, 200, 400]],
+      [() => 0, [0, 0, 0]],
+    ] as const) {
+      await emu.setFaults({ next: ["rate500", "rate500", "rate500"] });
+      const run = client(emu, {}, random);
+      await run.c.createSession(emu.serviceSid, { UniqueName: `b${random()}` });
+      expect(run.sleeps.map((ms) => Math.round(ms * 10) / 10)).toEqual(sleeps);
+      await emu.reset();
+    }
   });
 
   it("stops after the retry budget and reports Twilio's error", async ({ emu }) => {

@@ -129,6 +129,32 @@ describe("whatever else answers in Twilio's place", () => {
   });
 });
 
+describe("credentials go only to the configured host", () => {
+  it("a redirect is not followed: an error naming where it pointed", async ({ emu }) => {
+    const elsewhere = await startImpostor(HTML_200);
+    const redirecting = await startImpostor({
+      status: 302,
+      contentType: "text/html",
+      body: "",
+      headers: { Location: `${elsewhere.baseUrl}/login` },
+    });
+    try {
+      const provider = emu.provider({
+        env: emu.env({ TWILIO_PROXY_BASE_URL: redirecting.baseUrl }),
+      });
+      const err = await provider
+        .create({ serviceSid: emu.serviceSid, uniqueName: "r" })
+        .catch((e: Error) => e);
+      expect(err).toBeInstanceOf(UnexpectedAnswerError);
+      expect((err as Error).message).toContain(`answered HTTP 302 to ${elsewhere.baseUrl}/login`);
+      expect(redirecting.requests).toHaveLength(1);
+      expect(elsewhere.requests).toEqual([]);
+    } finally {
+      await Promise.all([elsewhere.close(), redirecting.close()]);
+    }
+  });
+});
+
 describe("isGone", () => {
   const path = `/v1/Services/KS${"1".repeat(32)}/Sessions/KC${"2".repeat(32)}`;
   const twilio404 = (request: string, code = 20404) =>

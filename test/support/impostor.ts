@@ -7,6 +7,7 @@ export interface ImpostorAnswer {
   status: number;
   contentType: string;
   body: string;
+  headers?: Record<string, string>;
 }
 
 export interface Impostor {
@@ -41,7 +42,7 @@ export async function startImpostor(answer: ImpostorAnswer): Promise<Impostor> {
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
     req.resume();
-    res.writeHead(answer.status, { "Content-Type": answer.contentType });
+    res.writeHead(answer.status, { ...answer.headers, "Content-Type": answer.contentType });
     res.end(answer.body);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
