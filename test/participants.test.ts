@@ -145,9 +145,11 @@ describe("adopt", () => {
       .provider()
       .create(declare(emu, { uniqueName: "legacy", adopt: true, participants: [alice, carol] }));
     expect(r.id).toBe(id);
+    // Found by name: one Fetch, and a listing when Twilio does not resolve names in Fetch.
+    const byListing = (await emu.readingPosition("fetchByUniqueName")) === "default";
     expect(await emu.operations()).toEqual([
       "FetchSession",
-      "ListSession",
+      ...(byListing ? ["ListSession"] : []),
       "ListParticipant",
       "CreateParticipant",
     ]);

@@ -238,6 +238,14 @@ export class EmulatorHarness {
     return this.control("POST", "readings", { [id]: position });
   }
 
+  /** The position a reading is in now. */
+  async readingPosition(id: ReadingId): Promise<ReadingPosition> {
+    const { readings } = await this.control<{
+      readings: Array<{ id: string; active: ReadingPosition }>;
+    }>("GET", "readings");
+    return readings.find((r) => r.id === id)!.active;
+  }
+
   /** Switches these readings to their alternative, the others to their default, until reset. */
   switchReadings(alternatives: readonly ReadingId[]) {
     const positions = Object.fromEntries(

@@ -1,7 +1,15 @@
 // The vitest `test` of files that talk to the emulator: one emulator per file, as the `emu`
 // fixture, started when a test or hook first asks for it and closed after the file's last test.
 import { test as base } from "vitest";
-import { EmulatorHarness, type HarnessOptions } from "./emulator";
+import { ALL_READINGS, EmulatorHarness, type HarnessOptions } from "./emulator";
+
+/**
+ * `EMULATOR_READINGS=alternative` (set by the vitest project "alternative readings", see
+ * vitest.config.mts) starts every emulator with every reading switched to its alternative, so
+ * the provider's suites run under both positions of each switch. A test that sets a reading
+ * itself (`emu.setReading`) still decides that one.
+ */
+const BASELINE = process.env.EMULATOR_READINGS === "alternative" ? ALL_READINGS : [];
 
 export { describe, expect } from "vitest";
 
@@ -23,7 +31,8 @@ export function emulatorTest({ resetBeforeEach = true, ...start }: EmulatorTestO
       // vitest reads the fixtures a fixture needs from its pattern: this one needs none.
       // eslint-disable-next-line no-empty-pattern
       .extend("emu", { scope: "file" }, async ({}, { onCleanup }) => {
-        const emu = await EmulatorHarness.start(start);
+        const alternatives = [...new Set([...BASELINE, ...(start.alternatives ?? [])])];
+        const emu = await EmulatorHarness.start({ ...start, alternatives });
         onCleanup(() => emu.close());
         return emu;
       })
