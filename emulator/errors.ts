@@ -10,8 +10,12 @@ export interface TwilioErrorBody {
   detail?: string;
 }
 
-/** Thrown anywhere below the routes; the server turns it into the envelope and HTTP status. */
-export class TwilioApiError extends Error {
+/**
+ * A Twilio error the emulator answers with, thrown anywhere below the routes; the server turns it
+ * into the envelope and HTTP status. (The provider's TwilioApiError is the client side: an error
+ * Twilio answered.)
+ */
+export class TwilioErrorAnswer extends Error {
   constructor(
     readonly status: number,
     readonly code: number,
@@ -20,7 +24,7 @@ export class TwilioApiError extends Error {
     readonly detail?: string,
   ) {
     super(message);
-    this.name = "TwilioApiError";
+    this.name = "TwilioErrorAnswer";
   }
 
   toBody(): TwilioErrorBody {
@@ -44,7 +48,7 @@ function conflictStatus(readings: ReadingSwitches): number {
  */
 export const Errors = {
   authenticate: () =>
-    new TwilioApiError(
+    new TwilioErrorAnswer(
       401,
       20003,
       "Authenticate",
@@ -53,51 +57,55 @@ export const Errors = {
     ),
   /** Real 20404 messages name the path without the version prefix (reference §9). */
   notFound: (path: string) =>
-    new TwilioApiError(
+    new TwilioErrorAnswer(
       404,
       20404,
       `The requested resource ${path.replace(/^\/v1(?=\/)/, "")} was not found`,
     ),
   uniqueNameNotFound: () =>
-    new TwilioApiError(404, 80308, "Session with the unique name not found"),
+    new TwilioErrorAnswer(404, 80308, "Session with the unique name not found"),
   methodNotAllowed: (method: string) =>
-    new TwilioApiError(405, 20004, `Method not allowed: ${method}`),
-  invalidParam: (name: string) => new TwilioApiError(400, 80701, `'${name}' is invalid.`),
+    new TwilioErrorAnswer(405, 20004, `Method not allowed: ${method}`),
+  invalidParam: (name: string) => new TwilioErrorAnswer(400, 80701, `'${name}' is invalid.`),
   duplicateUniqueName: (name: string, readings: ReadingSwitches) =>
-    new TwilioApiError(
+    new TwilioErrorAnswer(
       conflictStatus(readings),
       80603,
       `Non Unique Session Name: '${name}' is already in use by another Session for this Service`,
     ),
   sessionClosed: (readings: ReadingSwitches) =>
-    new TwilioApiError(conflictStatus(readings), 80607, "Session is closed and cannot be updated"),
+    new TwilioErrorAnswer(
+      conflictStatus(readings),
+      80607,
+      "Session is closed and cannot be updated",
+    ),
   statusChange: (from: string, to: string, readings: ReadingSwitches) =>
-    new TwilioApiError(
+    new TwilioErrorAnswer(
       conflictStatus(readings),
       80608,
       `Session status change not supported: ${from} -> ${to}`,
     ),
   /** Documented 409 (reference §4.2); a deleted participant "cannot be re-added" (OpenAPI). */
   duplicateParticipant: (identifier: string) =>
-    new TwilioApiError(
+    new TwilioErrorAnswer(
       409,
       80623,
       `Duplicate Participant Request: '${identifier}' is already a participant of this Session`,
     ),
   tooManyParticipants: () =>
-    new TwilioApiError(400, 80609, "A Session may have at most 2 participants"),
-  invalidPageToken: () => new TwilioApiError(400, 21481, "Invalid PageToken"),
+    new TwilioErrorAnswer(400, 80609, "A Session may have at most 2 participants"),
+  invalidPageToken: () => new TwilioErrorAnswer(400, 21481, "Invalid PageToken"),
   /** Twilio's 2010 API wording (reference §9); see the pageWithoutToken reading. */
-  pageTokenRequired: () => new TwilioApiError(400, 20001, "PageToken is required for paging."),
-  payloadTooLarge: () => new TwilioApiError(413, 20413, "Request entity too large"),
+  pageTokenRequired: () => new TwilioErrorAnswer(400, 20001, "PageToken is required for paging."),
+  payloadTooLarge: () => new TwilioErrorAnswer(413, 20413, "Request entity too large"),
   /** Retry-After only when given: see the retryAfter reading. */
   tooManyRequests: (retryAfterSeconds?: number) =>
-    new TwilioApiError(
+    new TwilioErrorAnswer(
       429,
       20429,
       "Too Many Requests",
       retryAfterSeconds === undefined ? {} : { "Retry-After": String(retryAfterSeconds) },
     ),
-  internal: () => new TwilioApiError(500, 20500, "Internal Server Error"),
-  unavailable: () => new TwilioApiError(503, 20503, "Service Unavailable"),
+  internal: () => new TwilioErrorAnswer(500, 20500, "Internal Server Error"),
+  unavailable: () => new TwilioErrorAnswer(503, 20503, "Service Unavailable"),
 };

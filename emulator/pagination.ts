@@ -23,8 +23,8 @@ export const DEFAULT_PAGE_SIZE = 50;
  * The operation summary says at most 100 per page, the PageSize description says 1000
  * (reference §5): the pageSizeMax reading. Larger values are clamped rather than rejected.
  */
-export const MAX_PAGE_SIZE = 100;
-export const MAX_PAGE_SIZE_ALTERNATIVE = 1000;
+export const PAGE_SIZE_CAP = 100;
+export const PAGE_SIZE_CAP_ALTERNATIVE = 1000;
 
 export interface PageToken {
   direction: "after" | "before";
@@ -74,7 +74,7 @@ function parseToken(raw: string): PageToken {
 }
 
 export function parsePageRequest(query: URLSearchParams, readings: ReadingSwitches): PageRequest {
-  const max = readings.isAlternative("pageSizeMax") ? MAX_PAGE_SIZE_ALTERNATIVE : MAX_PAGE_SIZE;
+  const max = readings.isAlternative("pageSizeMax") ? PAGE_SIZE_CAP_ALTERNATIVE : PAGE_SIZE_CAP;
   const pageSize = Math.min(parseIntParam(query, "PageSize", 1) ?? DEFAULT_PAGE_SIZE, max);
   const page = parseIntParam(query, "Page", 0) ?? 0;
   const rawToken = query.get("PageToken") ?? "";

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import { authenticate } from "./auth";
 import { CONTROL_PREFIX, handleControl } from "./control-routes";
-import { Errors, TwilioApiError } from "./errors";
+import { Errors, TwilioErrorAnswer } from "./errors";
 import type { InjectedKind } from "./faults";
 import { json, parseForm, readBody, sendReply, type Reply } from "./http-util";
 import type { RequestLogEntry } from "./request-log";
@@ -15,17 +15,17 @@ export interface EmulatorServer {
   close(): Promise<void>;
 }
 
-function errorReply(err: TwilioApiError): Reply {
+function errorReply(err: TwilioErrorAnswer): Reply {
   return json(err.status, err.toBody(), err.headers);
 }
 
 /** Retry-After only under the retryAfter alternative: Twilio does not promise it for Proxy. */
-function tooManyRequests(state: EmulatorState): TwilioApiError {
+function tooManyRequests(state: EmulatorState): TwilioErrorAnswer {
   const retryAfter = state.readings.isAlternative("retryAfter");
   return Errors.tooManyRequests(retryAfter ? state.faults.retryAfterSeconds : undefined);
 }
 
-const FAULT_REPLIES: Partial<Record<InjectedKind, (state: EmulatorState) => TwilioApiError>> = {
+const FAULT_REPLIES: Partial<Record<InjectedKind, (state: EmulatorState) => TwilioErrorAnswer>> = {
   rate429: tooManyRequests,
   concurrency429: tooManyRequests,
   rate500: () => Errors.internal(),
@@ -126,7 +126,7 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
       try {
         reply = handleOperation(state, m, form, url.searchParams, baseUrl);
       } catch (err) {
-        if (!(err instanceof TwilioApiError)) throw err;
+        if (!(err instanceof TwilioErrorAnswer)) throw err;
         reply = errorReply(err);
       }
       if (fault === "resetAfter") return drop(); // the write happened; the answer never arrives
@@ -153,7 +153,7 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
       return;
     }
     await readBody(req); // drain so the keep-alive connection stays usable
-    let err: TwilioApiError;
+    let err: TwilioErrorAnswer;
     if (username === null) err = Errors.authenticate();
     else if (route.kind === "methodNotAllowed") err = Errors.methodNotAllowed(method);
     else err = Errors.notFound(url.pathname);
@@ -162,8 +162,9 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
 
   const server = createServer((req, res) => {
     handle(req, res, server).catch((err: unknown) => {
-      const reply = err instanceof TwilioApiError ? errorReply(err) : errorReply(Errors.internal());
-      if (!(err instanceof TwilioApiError)) console.error("emulator: unexpected error", err);
+      const reply =
+        err instanceof TwilioErrorAnswer ? errorReply(err) : errorReply(Errors.internal());
+      if (!(err instanceof TwilioErrorAnswer)) console.error("emulator: unexpected error", err);
       const isControl = (req.url ?? "").startsWith(CONTROL_PREFIX);
       if (res.headersSent) res.destroy();
       else if (isControl) sendReply(res, reply);

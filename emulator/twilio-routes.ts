@@ -78,7 +78,7 @@ export function matchTwilioRoute(method: string, pathname: string): RouteMatch {
   };
 }
 
-/** Runs one operation. Throws TwilioApiError for every Twilio-visible failure. */
+/** Runs one operation. Throws TwilioErrorAnswer for every Twilio-visible failure. */
 export function handleOperation(
   state: EmulatorState,
   m: OperationMatch,

@@ -14,18 +14,11 @@
 // Exit status: 0 nothing would change, 1 something would change (drift), 2 the input is not a
 // preview or the preview reported errors. Values marked secret are never printed.
 import * as fs from "node:fs";
+// The fields of a ProxySession declaration, in report order: the package's own list, so an input
+// added to the resource is never left out of the gate.
+import { SESSION_KEYS } from "../dist/provider/types.js";
 import { pathToFileURL } from "node:url";
 
-/** The fields of a ProxySession declaration, in report order. */
-const SESSION_FIELDS = [
-  "serviceSid",
-  "uniqueName",
-  "mode",
-  "participants",
-  "ttl",
-  "dateExpiry",
-  "status",
-];
 /** Steps that change nothing. */
 const NO_CHANGE = new Set(["same", "refresh", "read"]);
 const REPLACE_OPS = new Set(["replace", "create-replacement", "delete-replaced"]);
@@ -112,7 +105,7 @@ const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 function changedFields(type, oldInputs, newInputs) {
   if (!oldInputs || !newInputs) return [];
   if (isSession(type)) {
-    return SESSION_FIELDS.filter((f) => !same(oldInputs[f], newInputs[f])).map((f) => {
+    return SESSION_KEYS.filter((f) => !same(oldInputs[f], newInputs[f])).map((f) => {
       if (f === "participants" && !isSecret(oldInputs[f]) && !isSecret(newInputs[f])) {
         const [a, b] = [show(f, oldInputs[f]), show(f, newInputs[f])];
         return a === b ? `${f}: changed (${a})` : `${f}: ${a} -> ${b}`;

@@ -25,7 +25,7 @@ import type {
 } from "./types";
 
 /** Twilio's operationIds, as logs name a request. */
-export type Operation =
+export type TwilioOperation =
   | "CreateSession"
   | "FetchSession"
   | "UpdateSession"
@@ -37,7 +37,7 @@ export type Operation =
 
 /** What a retry looked like, for logs and tests. */
 export interface RetryEvent {
-  operation: Operation;
+  operation: TwilioOperation;
   /** The session concerned: `KC...`, `"unique name"`, or the Service for a listing. */
   subject: string;
   request: string;
@@ -67,7 +67,7 @@ type Method = "GET" | "POST" | "DELETE";
 type Form = Record<string, string | number | undefined | Array<object>>;
 
 interface CallOptions {
-  operation: Operation;
+  operation: TwilioOperation;
   subject: string;
   /**
    * Whether to retry when the request may have been applied but the answer was lost

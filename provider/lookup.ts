@@ -200,17 +200,17 @@ export async function listUnmanagedSessions(
     throw new LookupArgumentError("unmanaged sessions: managed must be an array of session SIDs");
   }
   const managed = new Set(
-    args.managed.filter((s): s is string => typeof s === "string" && s !== "").map(canonicalSid),
+    args.managed.filter((s): s is string => typeof s === "string" && s !== "").map(foldSidCase),
   );
   const live = await listProxySessions(
     { serviceSid: args.serviceSid, pageSize: args.pageSize },
     opts,
   );
-  return live.filter((s) => !managed.has(canonicalSid(s.sid)));
+  return live.filter((s) => !managed.has(foldSidCase(s.sid)));
 }
 
 /** SIDs compare without regard to the case of their hex digits. */
-const canonicalSid = (sid: string) => sid.slice(0, 2).toUpperCase() + sid.slice(2).toLowerCase();
+const foldSidCase = (sid: string) => sid.slice(0, 2).toUpperCase() + sid.slice(2).toLowerCase();
 
 /** `getProxySession` taking Inputs and giving an Output, for use inside Pulumi programs. */
 export function getProxySessionOutput(

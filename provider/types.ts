@@ -122,6 +122,14 @@ export const DECLARABLE_KEYS = [
   "adopt",
 ] as const satisfies readonly (keyof ProxySessionInputs)[];
 
+/**
+ * The declarable keys that describe the session, in declaration order: all but `adopt`, which is
+ * read only at create. What a preview can show as changed (the drift report's fields).
+ */
+export const SESSION_KEYS = DECLARABLE_KEYS.filter(
+  (k): k is Exclude<(typeof DECLARABLE_KEYS)[number], "adopt"> => k !== "adopt",
+);
+
 /** A live session as Twilio reports it, in camelCase: the outputs of `ProxySession` and lookups. */
 export interface ProxySessionState {
   /** The session's SID (KC...): the resource's id. */

@@ -12,7 +12,7 @@ import { describe, emulatorTest, expect } from "./support/fixtures";
 // OpenAPI 3.0 -> JSON Schema, so ajv can check responses against Twilio's own document.
 
 type Json = Record<string, unknown>;
-type Operation =
+type ValidatedOperation =
   | "CreateSession"
   | "ListSession"
   | "FetchSession"
@@ -85,7 +85,7 @@ const COLLECTION = "/v1/Services/{ServiceSid}/Sessions";
 const INSTANCE = "/v1/Services/{ServiceSid}/Sessions/{Sid}";
 const PARTICIPANTS = "/v1/Services/{ServiceSid}/Sessions/{SessionSid}/Participants";
 const PARTICIPANT = `${PARTICIPANTS}/{Sid}`;
-const validators: Record<Operation, ValidateFunction> = {
+const validators: Record<ValidatedOperation, ValidateFunction> = {
   CreateSession: ajv.compile(operationSchema(COLLECTION, "post", "201")),
   ListSession: ajv.compile(operationSchema(COLLECTION, "get", "200")),
   FetchSession: ajv.compile(operationSchema(INSTANCE, "get", "200")),
@@ -95,7 +95,7 @@ const validators: Record<Operation, ValidateFunction> = {
   FetchParticipant: ajv.compile(operationSchema(PARTICIPANT, "get", "200")),
 };
 const validated = Object.fromEntries(Object.keys(validators).map((op) => [op, 0])) as Record<
-  Operation,
+  ValidatedOperation,
   number
 >;
 
@@ -168,7 +168,7 @@ function assertParticipantShape(p: Json): void {
 }
 
 /** Delete operations answer without a body: nothing to validate. */
-function operationOf(method: string, path: string): Operation | undefined {
+function operationOf(method: string, path: string): ValidatedOperation | undefined {
   const parts = path.split("?")[0].split("/");
   if (parts.length === 5) return method === "GET" ? "ListSession" : "CreateSession";
   if (parts.length === 6 && method !== "DELETE") {
@@ -1820,7 +1820,7 @@ describe("CLI arguments", () => {
 
 describe("OpenAPI coverage", () => {
   it("validated success responses of every operation", () => {
-    for (const op of Object.keys(validated) as Operation[]) {
+    for (const op of Object.keys(validated) as ValidatedOperation[]) {
       expect(validated[op], op).toBeGreaterThan(3);
     }
   });

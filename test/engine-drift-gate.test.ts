@@ -11,6 +11,7 @@ import { afterAll, beforeAll } from "vitest";
 import type { EmulatorHarness } from "./support/emulator";
 import { EngineStack, repoRoot, runDriftGate } from "./support/engine";
 import { describe, emulatorTest, expect } from "./support/fixtures";
+import { DECLARABLE_KEYS } from "../provider/types";
 
 // The tests follow one stack from up through drift to the gate: no reset between them.
 const it = emulatorTest({ resetBeforeEach: false });
@@ -187,5 +188,27 @@ describe("unmanaged sessions and the drift gate through the engine", () => {
     const r = report(fs.readFileSync(saved, "utf8"));
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("m-ttl: update (ttl: 100000 -> 3600)");
+  });
+});
+
+describe("the drift report's fields", () => {
+  it("are the package's declarable inputs: a change of each is named (adopt, read only at create, is none)", () => {
+    const type = "pulumi-nodejs:dynamic/twilio:ProxySession";
+    const value = (key: string, v: number) =>
+      key === "participants" ? [{ identifier: `+1500555000${v}` }] : `value-${v}`;
+    for (const key of DECLARABLE_KEYS.filter((k) => k !== "adopt")) {
+      const r = report({
+        steps: [
+          {
+            op: "update",
+            urn: `urn:pulumi:s::p::${type}::a`,
+            oldState: { type, inputs: { [key]: value(key, 1) } },
+            newState: { type, inputs: { [key]: value(key, 2) } },
+          },
+        ],
+      });
+      expect({ key, status: r.status, stderr: r.stderr }).toEqual({ key, status: 1, stderr: "" });
+      expect(r.stdout).toMatch(new RegExp(`^a: update \\(${key}: `, "m"));
+    }
   });
 });

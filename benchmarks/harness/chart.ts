@@ -1,9 +1,9 @@
 // The SVG chart of BENCHMARKS.md: wall time against N, both on log scales, one colour per
 // operation; engine solid, floor dotted, baseline dashed. Hand-written, no dependencies.
-import { BASELINE_OF, OPERATIONS, type Operation } from "./measure";
+import { BASELINE_OF, BENCH_COMMANDS, type BenchCommand } from "./measure";
 import { nonNull, type BenchResults, type SizeSummary } from "./summary";
 
-const COLORS: Record<Operation, string> = {
+const COLORS: Record<BenchCommand, string> = {
   create: "#1f77b4",
   preview: "#7f7f7f",
   "preview-refresh": "#2ca02c",
@@ -11,7 +11,7 @@ const COLORS: Record<Operation, string> = {
   destroy: "#d62728",
 };
 
-const LABELS: Record<Operation, string> = {
+const LABELS: Record<BenchCommand, string> = {
   create: "pulumi up (create)",
   preview: "pulumi preview",
   "preview-refresh": "pulumi preview --refresh",
@@ -25,7 +25,7 @@ const DASHES: Record<Series, string> = {
   floor: ' stroke-dasharray="2 3"',
   baseline: ' stroke-dasharray="6 4"',
 };
-const pick: Record<Series, (s: SizeSummary, op: Operation) => number | null> = {
+const pick: Record<Series, (s: SizeSummary, op: BenchCommand) => number | null> = {
   engine: (s, op) => s.ops[op].engine.median,
   floor: (s, op) => s.ops[op].floor.median,
   baseline: (s, op) => (BASELINE_OF[op] ? (s.ops[op].baseline?.median ?? null) : null),
@@ -41,7 +41,7 @@ export function renderChart(r: BenchResults): string {
   const ph = H - pad.top - pad.bottom;
   const ns = r.summary.map((s) => s.n);
   const values = r.summary.flatMap((s) =>
-    OPERATIONS.flatMap((op) =>
+    BENCH_COMMANDS.flatMap((op) =>
       nonNull((Object.keys(pick) as Series[]).map((k) => pick[k](s, op))).map((ms) => ms / 1000),
     ),
   );
@@ -89,7 +89,7 @@ export function renderChart(r: BenchResults): string {
     `<text transform="translate(18 ${pad.top + ph / 2}) rotate(-90)" text-anchor="middle">wall time (log scale)</text>`,
   );
   // Series.
-  for (const op of OPERATIONS) {
+  for (const op of BENCH_COMMANDS) {
     for (const series of Object.keys(pick) as Series[]) {
       const pts = nonNull(
         r.summary.map((s) => {
@@ -112,7 +112,7 @@ export function renderChart(r: BenchResults): string {
   // Legend.
   const lgx = pad.left + pw + 16;
   let lgy = pad.top + 8;
-  for (const op of OPERATIONS) {
+  for (const op of BENCH_COMMANDS) {
     parts.push(
       `<line x1="${lgx}" x2="${lgx + 28}" y1="${lgy}" y2="${lgy}" stroke="${COLORS[op]}" stroke-width="2"/>`,
       `<text x="${lgx + 36}" y="${lgy + 4}">${esc(LABELS[op])}</text>`,

@@ -4,7 +4,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { SCENARIO, type ConcurrencyResult, type ScenarioOp } from "./concurrency";
 import { renderTeamsSection, type TeamsResult } from "./teams";
-import { BASELINE_OF, COMMANDS, OPERATIONS, TTL_AFTER, TTL_BEFORE, type Calls } from "./measure";
+import {
+  BASELINE_OF,
+  COMMANDS,
+  BENCH_COMMANDS,
+  TTL_AFTER,
+  TTL_BEFORE,
+  type Calls,
+} from "./measure";
 import type { StateAnatomy } from "./state";
 import {
   maxOrNull,
@@ -56,7 +63,7 @@ function timeTable(s: SizeSummary): string {
   return table(
     ["operation", "engine", "floor", "engine / floor", "baseline", "engine / baseline"],
     ["---", "---:", "---:", "---:", "---:", "---:"],
-    OPERATIONS.map((op) => {
+    BENCH_COMMANDS.map((op) => {
       const o = s.ops[op];
       return [
         `\`${COMMANDS[op]}\``,
@@ -84,7 +91,7 @@ function detailTable(s: SizeSummary): string {
       "provider peak RSS",
     ],
     ["---", "---", "---:", "---:", "---:", "---:", "---:", "---:"],
-    OPERATIONS.map((op) => {
+    BENCH_COMMANDS.map((op) => {
       const o = s.ops[op];
       const none = BASELINE_OF[op] === null;
       const pair = (a: number | null, b: number | null) =>
@@ -112,7 +119,7 @@ function marginalTable(summary: SizeSummary[]): string | undefined {
   return table(
     ["operation", ...spans.map(([a, b]) => `N ${a.n} → ${b.n}: engine (floor; baseline)`)],
     ["---", ...spans.map(() => "---:")],
-    OPERATIONS.map((op) => [
+    BENCH_COMMANDS.map((op) => [
       `\`${COMMANDS[op]}\``,
       ...spans.map(([a, b]) => {
         const [x, y] = [a.ops[op], b.ops[op]];
@@ -307,7 +314,7 @@ function renderSummary(r: BenchResults): string {
     destroy: "DeleteSession",
   };
   const asExpected = r.summary.every((s) =>
-    OPERATIONS.every((op) => {
+    BENCH_COMMANDS.every((op) => {
       const want = expected[op];
       const c = s.ops[op].calls;
       return want ? sameCalls(c, { [want]: s.n }) : Object.keys(c).length === 0;
@@ -342,7 +349,7 @@ function renderSummary(r: BenchResults): string {
       }.`,
   );
   const peaks = nonNull(
-    r.summary.flatMap((s) => OPERATIONS.map((op) => s.ops[op].providerPeakKiB)),
+    r.summary.flatMap((s) => BENCH_COMMANDS.map((op) => s.ops[op].providerPeakKiB)),
   );
   if (peaks.length) {
     lines.push(
@@ -443,7 +450,7 @@ function parallelismSection(r: BenchResults): string {
   const m = r.machine;
   const big = r.summary.filter((s) => s.n >= r.parallel.baselineWorkers);
   const observed = big.flatMap((s) =>
-    OPERATIONS.filter((op) => BASELINE_OF[op] !== null).map((op) => s.ops[op].maxConcurrent),
+    BENCH_COMMANDS.filter((op) => BASELINE_OF[op] !== null).map((op) => s.ops[op].maxConcurrent),
   );
   const refreshMax = maxOrNull(big.map((s) => s.ops["preview-refresh"].maxConcurrent));
   return `## Pulumi's default parallelism
@@ -543,7 +550,9 @@ function renderFindings(r: BenchResults): string {
         ` ${rf.providerProcesses} provider process${rf.providerProcesses === 1 ? "" : "es"} in all, checking and diffing every session.`,
     );
   }
-  const conns = nonNull(r.summary.flatMap((s) => OPERATIONS.map((op) => s.ops[op].connections)));
+  const conns = nonNull(
+    r.summary.flatMap((s) => BENCH_COMMANDS.map((op) => s.ops[op].connections)),
+  );
   if (conns.length) {
     lines.push(
       `- **Connection reuse.** Engine operations opened at most ${Math.max(...conns)} connections to the` +

@@ -21,10 +21,17 @@ import { monitorOperation, type OperationSample, type ProcessSample } from "./pr
 import { stateAnatomy, type StateAnatomy } from "./state";
 import { summarizeLog } from "./stats";
 
-export const OPERATIONS = ["create", "preview", "preview-refresh", "update", "destroy"] as const;
-export type Operation = (typeof OPERATIONS)[number];
+/** The Pulumi commands a benchmark times (not Twilio operations: see the emulator's OPERATIONS). */
+export const BENCH_COMMANDS = [
+  "create",
+  "preview",
+  "preview-refresh",
+  "update",
+  "destroy",
+] as const;
+export type BenchCommand = (typeof BENCH_COMMANDS)[number];
 
-export const COMMANDS: Record<Operation, string> = {
+export const COMMANDS: Record<BenchCommand, string> = {
   create: "pulumi up",
   preview: "pulumi preview",
   "preview-refresh": "pulumi preview --refresh",
@@ -33,7 +40,7 @@ export const COMMANDS: Record<Operation, string> = {
 };
 
 /** The baseline operation with the same HTTP calls; preview makes none. */
-export const BASELINE_OF: Record<Operation, BaselineOp | null> = {
+export const BASELINE_OF: Record<BenchCommand, BaselineOp | null> = {
   create: "create",
   preview: null,
   "preview-refresh": "refresh",
@@ -88,9 +95,9 @@ export interface BaselineOpResult extends HttpFigures {
 export interface RunResult {
   n: number;
   run: number;
-  engine: Record<Operation, EngineOpResult>;
-  floor: Record<Operation, CliOpResult>;
-  baseline: Partial<Record<Operation, BaselineOpResult>>;
+  engine: Record<BenchCommand, EngineOpResult>;
+  floor: Record<BenchCommand, CliOpResult>;
+  baseline: Partial<Record<BenchCommand, BaselineOpResult>>;
   /** The state after create, of the engine's stack and of the floor's. */
   state: { engine: StateAnatomy; floor: StateAnatomy };
 }
@@ -217,7 +224,7 @@ export async function createBenchStack(
 }
 
 /** Runs one operation; returns the engine's count of resource changes (none for previews). */
-async function runOperation(bs: BenchStack, op: Operation, parallel: number | undefined) {
+async function runOperation(bs: BenchStack, op: BenchCommand, parallel: number | undefined) {
   const { stack } = bs.local;
   const opts = parallel === undefined ? {} : { parallel };
   switch (op) {
@@ -242,7 +249,7 @@ async function runOperation(bs: BenchStack, op: Operation, parallel: number | un
 async function cliOp(
   ctx: BenchContext,
   bs: BenchStack,
-  op: Operation,
+  op: BenchCommand,
   parallel = ctx.parallel,
 ): Promise<CliOpResult> {
   bs.runs.length = 0;
@@ -285,7 +292,7 @@ async function cliOp(
 export async function engineOp(
   ctx: BenchContext,
   bs: BenchStack,
-  op: Operation,
+  op: BenchCommand,
   parallel = ctx.parallel,
 ): Promise<EngineOpResult> {
   await ctx.emu.resetRequests();
@@ -320,9 +327,9 @@ async function baselineOps(ctx: BenchContext, n: number, runIndex: number) {
     sessions,
   };
   fs.writeFileSync(specFile, JSON.stringify(spec));
-  const out: Partial<Record<Operation, BaselineOpResult>> = {};
+  const out: Partial<Record<BenchCommand, BaselineOpResult>> = {};
   try {
-    for (const op of OPERATIONS) {
+    for (const op of BENCH_COMMANDS) {
       const bop = BASELINE_OF[op];
       if (!bop) continue;
       if (bop === "update") {
@@ -354,7 +361,7 @@ const cpuS = (ms: number) => (ms / 1000).toFixed(1);
 function logOp(
   ctx: BenchContext,
   label: string,
-  op: Operation,
+  op: BenchCommand,
   r: CliOpResult & Partial<HttpFigures>,
 ) {
   const http = r.total === undefined ? "" : `  calls ${r.total}  max in flight ${r.maxConcurrent}`;
@@ -375,16 +382,16 @@ export async function measureRun(
 ): Promise<RunResult> {
   const n = stacks.engine.decl.n;
   const label = (what: string) => `N=${n} run ${runIndex + 1} ${what.padEnd(6)}`;
-  const engine = {} as Record<Operation, EngineOpResult>;
-  const floor = {} as Record<Operation, CliOpResult>;
+  const engine = {} as Record<BenchCommand, EngineOpResult>;
+  const floor = {} as Record<BenchCommand, CliOpResult>;
   const state = {} as RunResult["state"];
-  for (const op of OPERATIONS) {
+  for (const op of BENCH_COMMANDS) {
     engine[op] = await engineOp(ctx, stacks.engine, op);
     if (op === "create")
       state.engine = stateAnatomy(stacks.engine.local.stateText(), ":ProxySession");
     logOp(ctx, label("engine"), op, engine[op]);
   }
-  for (const op of OPERATIONS) {
+  for (const op of BENCH_COMMANDS) {
     floor[op] = await cliOp(ctx, stacks.floor, op);
     if (op === "create") state.floor = stateAnatomy(stacks.floor.local.stateText(), ":Resource");
     logOp(ctx, label("floor"), op, floor[op]);

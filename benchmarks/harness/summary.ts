@@ -3,10 +3,10 @@
 import type { ConcurrencyResult } from "./concurrency";
 import {
   BASELINE_OF,
-  OPERATIONS,
+  BENCH_COMMANDS,
   type Calls,
   type CliOpResult,
-  type Operation,
+  type BenchCommand,
   type RunResult,
 } from "./measure";
 import type { StartupFigures } from "./startup";
@@ -96,7 +96,7 @@ export interface OpSummary {
 export interface SizeSummary {
   n: number;
   runs: number;
-  ops: Record<Operation, OpSummary>;
+  ops: Record<BenchCommand, OpSummary>;
   /** The state after create in the first run: the engine's stack and the floor's. */
   state: { engine: StateAnatomy; floor: StateAnatomy };
   /** State file after create divided by N (medians over runs). */
@@ -126,7 +126,7 @@ const cpuOf = (rs: CliOpResult[]): CpuSplit => ({
   program: median(rs.map((x) => x.driverCpuMs)),
 });
 
-function summarizeOp(rs: RunResult[], op: Operation): OpSummary {
+function summarizeOp(rs: RunResult[], op: BenchCommand): OpSummary {
   const e = rs.map((r) => r.engine[op]);
   const f = rs.map((r) => r.floor[op]);
   const b = nonNull(rs.map((r) => r.baseline[op]));
@@ -170,11 +170,11 @@ export function summarize(runs: RunResult[], sizes: number[]): SizeSummary[] {
     .filter((n) => runs.some((r) => r.n === n))
     .map((n) => {
       const rs = runs.filter((r) => r.n === n);
-      const ops = Object.fromEntries(OPERATIONS.map((op) => [op, summarizeOp(rs, op)]));
+      const ops = Object.fromEntries(BENCH_COMMANDS.map((op) => [op, summarizeOp(rs, op)]));
       return {
         n,
         runs: rs.length,
-        ops: ops as Record<Operation, OpSummary>,
+        ops: ops as Record<BenchCommand, OpSummary>,
         state: rs[0].state,
         bytesPerSession: median(rs.map((r) => r.state.engine.fileBytes)) / n,
         floorBytesPerResource: median(rs.map((r) => r.state.floor.fileBytes)) / n,

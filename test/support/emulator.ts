@@ -10,11 +10,8 @@ import {
 } from "../../emulator";
 import { ProxySessionProvider, type ProviderOptions } from "../../provider/internal";
 
-/** The emulator counts and logs requests by Twilio's operationId. */
-export type Operation = OperationId;
-
 export interface LoggedRequest {
-  operation: Operation;
+  operation: OperationId;
   method: string;
   path: string;
   form: Record<string, string | string[]>;
@@ -136,8 +133,8 @@ export class EmulatorHarness {
     return this.control("POST", "reset");
   }
 
-  async calls(): Promise<Record<Operation, number> & { total: number }> {
-    const r = await this.control<{ total: number; byOperation: Record<Operation, number> }>(
+  async calls(): Promise<Record<OperationId, number> & { total: number }> {
+    const r = await this.control<{ total: number; byOperation: Record<OperationId, number> }>(
       "GET",
       "requests",
     );
@@ -161,14 +158,14 @@ export class EmulatorHarness {
   }
 
   /** The Twilio operations requested since the counters were reset, in order. */
-  async operations(): Promise<Operation[]> {
+  async operations(): Promise<OperationId[]> {
     return (await this.requestLog()).map((r) => r.operation);
   }
 
   /** Counts the HTTP calls `action` makes, by Twilio operation. */
   async count<T>(
     action: () => Promise<T>,
-  ): Promise<{ result: T; calls: Record<Operation, number> & { total: number } }> {
+  ): Promise<{ result: T; calls: Record<OperationId, number> & { total: number } }> {
     await this.resetCalls();
     const result = await action();
     return { result, calls: await this.calls() };
