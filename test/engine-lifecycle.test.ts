@@ -24,7 +24,9 @@ function program(emu: EmulatorHarness, decls: Record<string, Decl>) {
 const liveByName = async (emu: EmulatorHarness) =>
   Object.fromEntries((await emu.sessions()).map((s) => [s.unique_name as string, s]));
 
-describe("lifecycle and drift through the engine", () => {
+// One story in steps, kept in order under `--sequence.shuffle` (which still shuffles the files
+// and every other suite).
+describe("lifecycle and drift through the engine", { shuffle: false }, () => {
   const decls: Record<string, Decl> = {
     "s-ttl": { uniqueName: "s-ttl", ttl: 3600, status: "open" },
     "s-close": { uniqueName: "s-close", status: "open" },
@@ -115,7 +117,9 @@ describe("lifecycle and drift through the engine", () => {
   });
 });
 
-describe("edits through the engine", () => {
+// One story in steps, kept in order under `--sequence.shuffle` (which still shuffles the files
+// and every other suite).
+describe("edits through the engine", { shuffle: false }, () => {
   const decls: Record<string, Decl> = {
     edit: { uniqueName: "edit", ttl: 300, status: "open", mode: "voice-and-message" },
   };
