@@ -225,6 +225,37 @@ describe("closing the loop: an emulator set from a conformance run's JSON", () =
   });
 });
 
+describe("--readings-from refuses what is not a conformance run's JSON", () => {
+  it("names the file and what is wrong with it; refuses alternatives beside it", async () => {
+    const file = jsonFile();
+    writeFileSync(file, JSON.stringify({ rows: [] }));
+    await expect(emulator({ readingsFrom: file })).rejects.toThrow(
+      `${file}: not the --json of a conformance run`,
+    );
+    writeFileSync(file, "{ not json");
+    await expect(emulator({ readingsFrom: file })).rejects.toThrow(`${file}: not JSON`);
+    const unknownSwitch = {
+      tool: "pulumi-twilio-proxy conformance",
+      rows: [
+        {
+          id: "x",
+          behaviour: "x",
+          emulatorSwitch: "noSuchReading",
+          observed: "",
+          agreesWith: "default",
+        },
+      ],
+    };
+    writeFileSync(file, JSON.stringify(unknownSwitch));
+    await expect(emulator({ readingsFrom: file })).rejects.toThrow(
+      /unknown reading 'noSuchReading'/,
+    );
+    await expect(
+      emulator({ readingsFrom: file, alternatives: ["fetchByUniqueName"] }),
+    ).rejects.toThrow("give alternatives or readingsFrom, not both");
+  });
+});
+
 describe("npm run conformance against the emulator", () => {
   it.each([
     ["default", [] as string[]],
