@@ -126,5 +126,5 @@ describe("the root project, driven by hand as the README says", () => {
       }
       fs.rmSync(scratch, { recursive: true, force: true });
     }
-  });
+  }, 300_000); // a build, an up and a destroy, on a machine that may be busy
 });

@@ -183,7 +183,7 @@ describe("the packed package, installed into a new project", () => {
     }
     expect(seen["5"]).toMatch(/^Version 5\./);
     expect(seen["6"]).toMatch(/^Version 6\./);
-  });
+  }, 300_000); // two npm installs
 
   it("types every entry point under Node10 and Node16 module resolution", () => {
     const tsc = path.join(app, "node_modules/typescript/bin/tsc");
