@@ -9,7 +9,7 @@ import { MISSING_CREDENTIALS, resolveSettings, twilioBaseUrl } from "../provider
 import { CreatedSessions } from "./created-sessions";
 import { rehearse } from "./dry-run";
 import { TEST_NUMBERS } from "./probe";
-import { redact, renderDisagreements, renderTable, toJson } from "./report";
+import { redact, renderDisagreements, renderTable, renderVerdict, toJson } from "./report";
 import { exitStatus, newRunPrefix, runConformance, totalBudget } from "./run";
 import { Transport, type Target } from "./transport";
 
@@ -20,7 +20,8 @@ Runs against the Twilio Proxy Service named by the environment, as the provider 
   TWILIO_PROXY_SERVICE_SID   the Service (KS...) to create the test sessions in
   TWILIO_PROXY_BASE_URL      default https://proxy.twilio.com (or TWILIO_REGION/TWILIO_EDGE)
 
-  --json FILE   also write the table as JSON (no credential, account SID or phone number)
+  --json FILE   also write the table as JSON (no credential, account SID or phone number);
+                twilio-proxy-emulator --readings-from FILE then behaves as this server did
   --dry-run     send nothing: list the requests a run makes (rehearsed on a local emulator)
   --help        show this help
 
@@ -133,7 +134,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const status = exitStatus(result);
 
   const shown = result.rows.map((r) => ({ ...r, observed: redact(r.observed, secrets) }));
-  process.stdout.write(`\n${renderTable(shown)}\n\n`);
+  process.stdout.write(`\n${renderTable(shown)}\n${renderVerdict(shown)}\n\n`);
   for (const line of renderDisagreements(shown)) process.stdout.write(`✗ ${line}\n`);
   process.stdout.write(`${result.requests} requests.\n`);
   if (result.failure !== undefined) {
@@ -151,7 +152,9 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       args.json,
       toJson(result, { baseUrl: target.baseUrl, secrets, exitStatus: status, startedAt }),
     );
-    process.stdout.write(`Wrote ${args.json}.\n`);
+    process.stdout.write(
+      `Wrote ${args.json}: \`twilio-proxy-emulator --readings-from ${args.json}\` behaves as this server did.\n`,
+    );
   }
   return status;
 }

@@ -2,6 +2,7 @@
 // rows Twilio answers otherwise than the emulator can, and the JSON for a bug report. All of it
 // goes through `redact`: no credential, account SID or phone number leaves the machine.
 import { READINGS } from "../emulator/readings";
+import { CONFORMANCE_TOOL, type ConformanceJsonRow } from "../emulator/readings-from";
 import type { RowResult } from "./rows";
 import type { RunResult } from "./run";
 
@@ -36,6 +37,24 @@ export function renderTable(rows: readonly RowResult[]): string {
   return [pad(lines[0]), rule, ...lines.slice(1).map(pad)].join("\n");
 }
 
+/**
+ * The line under the table: how many rows the emulator's default reproduces, how many its
+ * alternative, and which it cannot reproduce at all.
+ */
+export function renderVerdict(rows: readonly RowResult[]): string {
+  const count = (agrees: string) => rows.filter((r) => r.agrees === agrees).length;
+  const neither = rows.filter((r) => r.agrees === "neither").map((r) => r.behaviour);
+  const unseen = rows.length - count("default") - count("alternative") - neither.length;
+  return (
+    `Verdict: ${count("default")} of ${rows.length} rows match the emulator's default, ` +
+    `${count("alternative")} its alternative, ` +
+    (neither.length === 0
+      ? "none matches neither"
+      : `${neither.length} match neither: ${neither.join("; ")}`) +
+    ` (${unseen} not observed or not observable).`
+  );
+}
+
 /** One line per row the emulator cannot reproduce, saying what Twilio did. */
 export function renderDisagreements(rows: readonly RowResult[]): string[] {
   return rows
@@ -59,7 +78,7 @@ export interface ReportContext {
 export function toJson(result: RunResult, context: ReportContext): string {
   const clean = (text: string) => redact(text, context.secrets);
   const document = {
-    tool: "pulumi-twilio-proxy conformance",
+    tool: CONFORMANCE_TOOL,
     startedAt: context.startedAt.toISOString(),
     // The origin only: a URL could carry userinfo.
     server: new URL(context.baseUrl).origin,
@@ -67,7 +86,8 @@ export function toJson(result: RunResult, context: ReportContext): string {
     failure: result.failure === undefined ? null : clean(result.failure),
     requests: result.requests,
     sessionsLeft: result.left.length,
-    rows: result.rows.map((row) => {
+    // The fields --readings-from reads back are typed by the emulator's reader.
+    rows: result.rows.map((row): ConformanceJsonRow & Record<string, unknown> => {
       const reading = READINGS.find((r) => r.id === row.reading);
       return {
         id: row.id,

@@ -2,6 +2,7 @@
 // (emulator/README.md) that the Sessions API can reveal, in that table's order. The texts are
 // short so that the printed table stays readable; the JSON adds the registry's full texts.
 import type { ReadingId } from "../emulator/readings";
+import type { Agreement } from "../emulator/readings-from";
 
 export interface RowSpec {
   id: string;
@@ -15,7 +16,8 @@ export interface RowSpec {
   notObservable?: string;
 }
 
-export type Agreement = "default" | "alternative" | "neither" | "not observed" | "not observable";
+/** What a row's observation agrees with; `--readings-from` reads it back from the JSON. */
+export type { Agreement } from "../emulator/readings-from";
 
 export interface Observation {
   /** What the server did, in a few words (redacted before it is printed or written). */

@@ -4,6 +4,7 @@ import { validateFaultConfig } from "./faults";
 import { startEmulator, type EmulatorOptions } from "./index";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { checkReadingIds, READINGS } from "./readings";
+import { readingsFromFile, type ReadingsFromRun } from "./readings-from";
 
 export const USAGE = `Usage: twilio-proxy-emulator [options]
 
@@ -23,6 +24,10 @@ export const USAGE = `Usage: twilio-proxy-emulator [options]
   --max-concurrent K  answer 429/20429 to requests arriving while K are in flight
   --alternative IDS   comma-separated readings to switch to their alternative (repeatable);
                       known: ${READINGS.map((r) => r.id).join(", ")}
+  --readings-from FILE
+                      set every reading from the --json of a conformance run
+                      (npm run conformance): the emulator behaves as that account did;
+                      readings the run did not observe stay at the default
   --help              show this help
 `;
 
@@ -45,6 +50,7 @@ const OPTIONS = {
   host: { type: "string" },
   "fault-methods": { type: "string" },
   alternative: { type: "string", multiple: true },
+  "readings-from": { type: "string" },
   help: { type: "boolean", short: "h" },
   ...Object.fromEntries(Object.keys(FAULT_FLAGS).map((flag) => [flag, { type: "string" }])),
 } satisfies ParseArgsConfig["options"];
@@ -56,6 +62,8 @@ export type CliArgs =
       options: Required<Pick<EmulatorOptions, "host" | "port" | "alternatives">> & {
         faults: FaultConfig;
       };
+      /** What --readings-from FILE set (its alternatives are in options.alternatives). */
+      readingsFrom?: { file: string } & ReadingsFromRun;
     };
 
 const list = (text: string) =>
@@ -89,16 +97,33 @@ export function parseCliArgs(argv: string[]): CliArgs {
     if (typeof text === "string") faults[field] = number(flag, text);
   }
   if (values["fault-methods"] !== undefined) faults.methods = list(values["fault-methods"]);
-  const alternatives = [...new Set(checkReadingIds((values.alternative ?? []).flatMap(list)))];
+  let alternatives = [...new Set(checkReadingIds((values.alternative ?? []).flatMap(list)))];
+  let readingsFrom: ({ file: string } & ReadingsFromRun) | undefined;
+  const file = values["readings-from"];
+  if (file !== undefined) {
+    if (alternatives.length > 0) throw new Error("give --alternative or --readings-from, not both");
+    readingsFrom = { file, ...readingsFromFile(file) };
+    alternatives = readingsFrom.alternatives;
+  }
   try {
     const validFaults = validateFaultConfig(faults);
     return {
       help: false,
       options: { host: values.host ?? "127.0.0.1", port, alternatives, faults: validFaults },
+      ...(readingsFrom && { readingsFrom }),
     };
   } catch (err) {
     throw new Error(`invalid fault options: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** One line: which readings --readings-from set, and which it left at the default unseen. */
+function describeReadingsFrom(r: { file: string } & ReadingsFromRun): string {
+  const names = (ids: readonly string[]) => (ids.length ? ids.join(", ") : "none");
+  return (
+    `Readings from ${r.file}: alternative: ${names(r.alternatives)}; default: ${names(r.defaults)}; ` +
+    `not observed there, so default: ${names(r.unobserved)}`
+  );
 }
 
 async function main(): Promise<void> {
@@ -122,6 +147,7 @@ async function main(): Promise<void> {
       `TWILIO_AUTH_TOKEN=${emu.authToken}`,
       `TWILIO_PROXY_SERVICE_SID=${emu.serviceSid}`,
       `Twilio Proxy emulator listening on ${emu.baseUrl} (control API at ${emu.baseUrl}/__emulator/)`,
+      ...(parsed.readingsFrom ? [describeReadingsFrom(parsed.readingsFrom)] : []),
       "",
     ].join("\n"),
   );

@@ -7,6 +7,7 @@ import {
 } from "./ids";
 import type { FaultConfig } from "./faults";
 import { checkReadingIds, type ReadingId } from "./readings";
+import { readingsFromFile } from "./readings-from";
 import { createEmulatorServer } from "./server";
 import { createState } from "./state";
 
@@ -27,6 +28,7 @@ export type { OperationId, RequestCounts, RequestLogEntry } from "./request-log"
 export { OPERATIONS } from "./request-log";
 export type { Reading, ReadingId, ReadingPosition, ReadingState } from "./readings";
 export { READINGS } from "./readings";
+export type { ReadingsFromRun } from "./readings-from";
 export type { ControlSessionJson, ParticipantJson, SessionJson } from "./serialize";
 export type { TwilioErrorBody } from "./errors";
 export {
@@ -47,6 +49,12 @@ export interface EmulatorOptions {
   faults?: FaultConfig;
   /** Readings switched to their alternative (emulator/readings.ts); all others are the default. */
   alternatives?: ReadingId[];
+  /**
+   * Instead of `alternatives`: the `--json` file of a conformance run (`npm run conformance`),
+   * whose readings set every switch, so the emulator behaves as that account did; switches the
+   * run did not observe keep the default. A row that read "neither" is refused by name.
+   */
+  readingsFrom?: string;
   /** Time source in epoch ms (default Date.now); the control API adds its offset on top. */
   now?: () => number;
 }
@@ -90,7 +98,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     apiKeySid: DEFAULT_API_KEY_SID,
     apiKeySecret: DEFAULT_API_KEY_SECRET,
   };
-  const alternatives = checkReadingIds(opts.alternatives ?? []);
+  if (opts.readingsFrom !== undefined && (opts.alternatives?.length ?? 0) > 0) {
+    throw new TypeError("give alternatives or readingsFrom, not both");
+  }
+  const alternatives =
+    opts.readingsFrom === undefined
+      ? checkReadingIds(opts.alternatives ?? [])
+      : readingsFromFile(opts.readingsFrom).alternatives;
   const state = createState(
     credentials,
     DEFAULT_SERVICE_SID,

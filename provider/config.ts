@@ -148,17 +148,77 @@ export function checkBaseUrlSetting(config: ConfigSource, env: NodeJS.ProcessEnv
   if (given !== undefined) checkBaseUrl(given);
 }
 
+/**
+ * Keys someone may set under `twilio-proxy:` that this package does not read there, and what to
+ * use instead: the Twilio provider's keys (credentials, region, edge) live under `twilio:`, and
+ * `proxyBaseUrl` is the name earlier releases gave `baseUrl`.
+ */
+export const MISPLACED_KEYS: Record<string, string> = {
+  [`${NAMESPACE}:username`]: "twilio:username",
+  [`${NAMESPACE}:password`]: "twilio:password",
+  [`${NAMESPACE}:accountSid`]: "twilio:username",
+  [`${NAMESPACE}:authToken`]: "twilio:password",
+  [`${NAMESPACE}:apiKey`]: "twilio:username",
+  [`${NAMESPACE}:apiSecret`]: "twilio:password",
+  [`${NAMESPACE}:region`]: "twilio:region",
+  [`${NAMESPACE}:edge`]: "twilio:edge",
+  [`${NAMESPACE}:proxyBaseUrl`]: `${NAMESPACE}:baseUrl`,
+};
+
+const TWILIO_NAMESPACE_NOTE =
+  "the `twilio:` namespace holds only the Twilio provider's keys accountSid, username, " +
+  "password, region and edge";
+
+function renamedKeyMessage(old: string, replacement: string): string {
+  return (
+    `stack config key ${old} is no longer read: use ${replacement} instead ` +
+    `(\`pulumi config rm ${old}\`; ${TWILIO_NAMESPACE_NOTE})`
+  );
+}
+
+/**
+ * What is wrong with the names of the stack's config keys, one line per key: keys of earlier
+ * releases under `twilio:`, and keys under `twilio-proxy:` that this package does not read
+ * (misplaced ones name their replacement). Other namespaces are none of this package's business.
+ * Checked in the provider's `configure`, so a mistake stops `pulumi preview` before any request.
+ */
+export function configKeyProblems(keys: Iterable<string>): string[] {
+  const problems: string[] = [];
+  for (const key of keys) {
+    if (key in RENAMED_KEYS) {
+      problems.push(renamedKeyMessage(key, RENAMED_KEYS[key]));
+    } else if (key in MISPLACED_KEYS) {
+      problems.push(
+        `stack config key ${key} is not read: use ${MISPLACED_KEYS[key]} instead ` +
+          `(\`pulumi config rm ${key}\`)`,
+      );
+    } else if (key.startsWith(`${NAMESPACE}:`) && !(key.slice(NAMESPACE.length + 1) in OWN_KEYS)) {
+      const own = Object.keys(OWN_KEYS);
+      const name = key.slice(NAMESPACE.length + 1).toLowerCase();
+      const meant = own.find((k) => k.toLowerCase() === name);
+      problems.push(
+        `unknown stack config key ${key}` +
+          (meant ? `: did you mean ${NAMESPACE}:${meant}?` : "") +
+          ` (this package reads ${own.map((k) => `${NAMESPACE}:${k}`).join(", ")})`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Throws one ProviderConfigError listing every problem configKeyProblems finds. */
+export function refuseBadConfigKeys(keys: Iterable<string>): void {
+  const problems = configKeyProblems(keys);
+  if (problems.length > 0) throw new ProviderConfigError(problems.join("; "));
+}
+
 export function resolveSettings(
   config: ConfigSource = () => undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): TwilioSettings {
   for (const [old, replacement] of Object.entries(RENAMED_KEYS)) {
     if (present(config(old)) !== undefined) {
-      throw new ProviderConfigError(
-        `stack config key ${old} is no longer read: use ${replacement} instead ` +
-          `(\`pulumi config rm ${old}\`; the \`twilio:\` namespace holds only the Twilio ` +
-          `provider's keys accountSid, username, password, region and edge)`,
-      );
+      throw new ProviderConfigError(renamedKeyMessage(old, replacement));
     }
   }
   const twilio = (key: TwilioKey) => present(config(`twilio:${key}`));

@@ -4,7 +4,14 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { checkInputs } from "./check";
 import { ClientOptions, participantsPath, sessionPath, TwilioProxyClient } from "./client";
-import { checkBaseUrlSetting, ConfigSource, resolveSettings, type TwilioSettings } from "./config";
+import {
+  checkBaseUrlSetting,
+  ConfigSource,
+  RENAMED_KEYS,
+  refuseBadConfigKeys,
+  resolveSettings,
+  type TwilioSettings,
+} from "./config";
 import { parseIsoDate } from "./dates";
 import {
   diffSession,
@@ -59,6 +66,18 @@ export interface ProviderOptions {
   warn?: (message: string) => void;
 }
 
+/**
+ * The full keys (`twilio:username`) of the stack config given to configure. The dynamic-provider
+ * host's Config keeps them in `rawConfig`; its interface offers only get(), so where that field
+ * is missing (another host, a test's stub) the keys of earlier releases are still asked for.
+ */
+function stackConfigKeys(config: dynamic.Config): string[] {
+  const raw = (config as { rawConfig?: unknown }).rawConfig;
+  const known = raw && typeof raw === "object" ? Object.keys(raw) : [];
+  const asked = Object.keys(RENAMED_KEYS).filter((k) => config.get(k) !== undefined);
+  return [...new Set([...known, ...asked])];
+}
+
 /** How far Twilio's clock may differ from ours when its answer carries no Date header. */
 const CLOCK_SKEW_MS = 60_000;
 
@@ -70,8 +89,14 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
 
   constructor(private readonly options: ProviderOptions = {}) {}
 
+  /**
+   * The engine calls this before the first check, so a stack config mistake (a key of an earlier
+   * release, an unknown `twilio-proxy:` key) stops `pulumi preview` even when nothing changes,
+   * before any request, as the bridged Twilio provider's CheckConfig does.
+   */
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
     this.config = (key) => req.config.get(key);
+    refuseBadConfigKeys(stackConfigKeys(req.config));
     // A wrong base URL fails here, before any resource is read or deleted through it.
     checkBaseUrlSetting(this.config, this.options.env ?? process.env);
   }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Makes the Pulumi CLI v3.248.0, a Node.js language host and the pulumi-resource-pulumi-nodejs
-# shim available in one directory, and prints that directory on the last line of stdout.
+# Makes a Pulumi CLI, a Node.js language host and the pulumi-resource-pulumi-nodejs shim
+# available in one directory, and prints that directory on the last line of stdout.
 #
-# Order: a matching `pulumi` (with its language host) on PATH; else the cache outside the
-# checkout (~/.cache/pulumi-offline/v3.248.0/bin), built once from the Go module proxy.
+# Order: any `pulumi` 3.x on PATH from the peer range of @pulumi/pulumi (3.216 and later, below
+# 4), with its language host; else the cache outside the checkout
+# (~/.cache/pulumi-offline/v3.248.0/bin), built once from the Go module proxy.
 #
 # The language host matching v3.248.0 is an untagged module that the module proxy here refuses
 # (403). The script then builds the newest one the proxy serves, from sdk/v3 v3.68.0; it runs
@@ -11,7 +12,8 @@
 # demo do not need it at all: Automation API inline programs run without a language host.
 set -euo pipefail
 
-PULUMI_VERSION=v3.248.0
+PULUMI_VERSION=v3.248.0 # what the fallback builds: the version of @pulumi/pulumi pinned here
+PEER_MIN_MINOR=216      # package.json peerDependencies: @pulumi/pulumi >=3.216.0 <4
 LANGHOST_COMMIT=dc7edd58bc13179f81b80983aab4eb7f74a01b41 # tag pkg/v3.248.0
 LANGHOST_FALLBACK=v3.68.0 # the last sdk/v3 that carried nodejs/cmd/pulumi-language-nodejs
 CACHE="${PULUMI_OFFLINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-offline}/$PULUMI_VERSION"
@@ -30,16 +32,28 @@ install_shim() {
   install -m 0755 "$SHIM" "$1/"
 }
 
+# `pulumi version` prints e.g. v3.230.0 (or v3.230.0-dev.0): 3.x from the peer range?
+in_peer_range() {
+  [[ ${1#v} =~ ^3\.([0-9]+)\.[0-9]+ ]] && [ "${BASH_REMATCH[1]}" -ge "$PEER_MIN_MINOR" ]
+}
+
 cli_ok() { [ -x "$1/pulumi" ] && [ "$("$1/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]; }
 langhost_ok() { [ -x "$1/pulumi-language-nodejs" ]; }
 
-# 1. a matching installation on PATH
+# 1. an installation on PATH from the peer range, with a language host; the shim comes from
+#    @pulumi/pulumi when the installation lacks it (a regular installation ships it).
 if command -v pulumi >/dev/null 2>&1; then
   dir="$(dirname "$(readlink -f "$(command -v pulumi)")")"
-  if cli_ok "$dir" && { langhost_ok "$dir" || command -v pulumi-language-nodejs >/dev/null; } &&
-    { [ -x "$dir/pulumi-resource-pulumi-nodejs" ] || [ -w "$dir" ]; }; then
+  version="$("$dir/pulumi" version 2>/dev/null || true)"
+  if ! in_peer_range "$version"; then
+    log "not using pulumi ${version:-of unknown version} from PATH ($dir): not in the peer range (3.$PEER_MIN_MINOR or later, below 4)"
+  elif ! langhost_ok "$dir" && ! command -v pulumi-language-nodejs >/dev/null; then
+    log "not using pulumi $version from PATH ($dir): no pulumi-language-nodejs beside it or on PATH"
+  elif [ ! -x "$dir/pulumi-resource-pulumi-nodejs" ] && [ ! -w "$dir" ]; then
+    log "not using pulumi $version from PATH ($dir): no pulumi-resource-pulumi-nodejs, and no write access to add it"
+  else
     [ -x "$dir/pulumi-resource-pulumi-nodejs" ] || install_shim "$dir"
-    log "using pulumi $PULUMI_VERSION from PATH ($dir)"
+    log "using pulumi $version from PATH ($dir)"
     echo "$dir"
     exit 0
   fi
@@ -56,8 +70,8 @@ fi
 
 # 3. build what the cache lacks
 if ! command -v go >/dev/null 2>&1; then
-  log "no pulumi $PULUMI_VERSION on PATH and no Go toolchain to build it."
-  log "Install the Pulumi CLI $PULUMI_VERSION (https://www.pulumi.com/docs/install/):"
+  log "no pulumi 3.x (3.$PEER_MIN_MINOR or later) on PATH and no Go toolchain to build it."
+  log "Install the Pulumi CLI (https://www.pulumi.com/docs/install/), e.g. $PULUMI_VERSION:"
   log "  curl -fsSL https://get.pulumi.com | sh -s -- --version ${PULUMI_VERSION#v}"
   log "or install Go >= 1.25, and this script builds it from the Go module proxy."
   exit 1

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
+  configKeyProblems,
+  MISPLACED_KEYS,
   MISSING_CREDENTIALS,
   RENAMED_KEYS,
   resolveSettings,
@@ -107,5 +109,53 @@ describe("settings", () => {
     ).toThrow(MISSING_CREDENTIALS);
     expect(MISSING_CREDENTIALS).toMatch(/pulumi config set --secret twilio:password/);
     expect(MISSING_CREDENTIALS).toMatch(/TWILIO_AUTH_TOKEN/);
+  });
+});
+
+describe("the names of the stack's config keys", () => {
+  it("accepts the Twilio provider's keys, this package's own, and other namespaces", () => {
+    const keys = [
+      "twilio:accountSid",
+      "twilio:username",
+      "twilio:password",
+      "twilio:region",
+      "twilio:edge",
+      "twilio:someFutureTwilioKey", // the bridged provider's business, not ours
+      "twilio-proxy:baseUrl",
+      "twilio-proxy:maxRetries",
+      "twilio-proxy:timeoutMs",
+      "twilio-proxy:adoptOnConflict",
+      "twilio-proxy:logLevel",
+      "twilio-proxy:maxConcurrency",
+      "my-project:serviceSid",
+      "aws:region",
+    ];
+    expect(configKeyProblems(keys)).toEqual([]);
+  });
+
+  it.each(Object.entries({ ...RENAMED_KEYS, ...MISPLACED_KEYS }))(
+    "refuses %s, naming %s",
+    (key, replacement) => {
+      const [problem] = configKeyProblems([key]);
+      expect(problem).toMatch(
+        new RegExp(`${key} is (no longer )?(read|not read): use ${replacement}`),
+      );
+      expect(problem).toContain(`pulumi config rm ${key}`);
+    },
+  );
+
+  it("refuses an unknown twilio-proxy: key, listing the ones it reads", () => {
+    const [problem] = configKeyProblems(["twilio-proxy:retries"]);
+    expect(problem).toMatch(/^unknown stack config key twilio-proxy:retries \(this package reads /);
+    expect(problem).toContain("twilio-proxy:maxRetries");
+    expect(configKeyProblems(["twilio-proxy:loglevel"])[0]).toMatch(
+      /did you mean twilio-proxy:logLevel\?/,
+    );
+  });
+
+  it("reports every bad key, not just the first", () => {
+    expect(
+      configKeyProblems(["twilio:authToken", "twilio-proxy:username", "twilio-proxy:nope"]),
+    ).toHaveLength(3);
   });
 });

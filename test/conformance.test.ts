@@ -1,8 +1,9 @@
 // `npm run conformance` as a user runs it (the built script, a child process), against the
 // emulator: it must read back exactly the reading the emulator is set to on every row, under
-// the defaults and with every switch flipped, and leave no session behind.
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+// the defaults and with every switch flipped, and leave no session behind. And the loop closed:
+// an emulator set from a run's JSON (--readings-from) reads back the same.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { request as httpRequest, createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,6 +12,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   READINGS,
   startEmulator,
+  type ControlReadingsResponse,
   type ControlRequestsResponse,
   type ControlSessionsResponse,
   type EmulatorOptions,
@@ -21,7 +23,11 @@ import { ROWS } from "../conformance/rows";
 import { totalBudget } from "../conformance/run";
 
 const SCRIPT = join(__dirname, "..", "dist", "conformance", "cli.js");
+const EMULATOR_CLI = join(__dirname, "..", "dist", "emulator", "cli.js");
 const ALL_SWITCHES = READINGS.map((r) => r.id);
+const UNOBSERVABLE: string[] = ROWS.flatMap((r) =>
+  "notObservable" in r && "reading" in r ? [r.reading] : [],
+);
 
 interface Run {
   status: number | null;
@@ -118,6 +124,138 @@ describe("the README section on the conformance run", () => {
   });
 });
 
+/** A seeded choice of switches, each flipped with probability 1/2 (mulberry32). */
+function flippedAtRandom(seed: number): string[] {
+  let a = seed;
+  const next = () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return ALL_SWITCHES.filter(() => next() < 0.5);
+}
+
+const activeAlternatives = async (emu: RunningEmulator) =>
+  (await control<ControlReadingsResponse>(emu, "readings")).readings
+    .filter((r) => r.active === "alternative")
+    .map((r) => r.id);
+
+describe("closing the loop: an emulator set from a conformance run's JSON", () => {
+  // The first request of each run is answered 429, so that Retry-After is observed too.
+  const faults = { next: ["rate429" as const], retryAfterSeconds: 0 };
+
+  it.each([19, 2026])(
+    "reads the same readings again from an emulator set by --readings-from (switches flipped at random, seed %i)",
+    async (seed) => {
+      const flipped = flippedAtRandom(seed);
+      const first = await emulator({
+        alternatives: flipped as EmulatorOptions["alternatives"],
+        faults,
+      });
+      const firstJson = jsonFile();
+      expect((await conformance(first, ["--json", firstJson])).status).toBe(0);
+      const firstRows = readRows(firstJson).rows.map((r) => [r.id, r.agreesWith]);
+
+      const second = await emulator({ readingsFrom: firstJson, faults });
+      // A switch no run can observe (a 90-day expiry) stays at the default.
+      expect(await activeAlternatives(second)).toEqual(
+        flipped.filter((id) => !UNOBSERVABLE.includes(id)),
+      );
+      const secondJson = jsonFile();
+      expect((await conformance(second, ["--json", secondJson])).status).toBe(0);
+      expect(readRows(secondJson).rows.map((r) => [r.id, r.agreesWith])).toEqual(firstRows);
+    },
+  );
+
+  it("twilio-proxy-emulator --readings-from FILE sets every switch as the file says, and refuses a row read 'neither' by name", async () => {
+    const flipped = flippedAtRandom(7);
+    const report = (agrees: (id: string) => string) => {
+      const file = jsonFile();
+      const rows = ROWS.map((r) => ({
+        id: r.id,
+        behaviour: r.behaviour,
+        emulatorSwitch: "reading" in r ? r.reading : null,
+        observed: "…",
+        agreesWith: agrees(r.id),
+      }));
+      writeFileSync(file, JSON.stringify({ tool: "pulumi-twilio-proxy conformance", rows }));
+      return file;
+    };
+    const good = report((id) =>
+      UNOBSERVABLE.includes(id)
+        ? "not observable"
+        : flipped.includes(id)
+          ? "alternative"
+          : "default",
+    );
+    const cli = spawn(process.execPath, [EMULATOR_CLI, "--port", "0", "--readings-from", good]);
+    try {
+      const stdout = await new Promise<string>((resolve) => {
+        let out = "";
+        cli.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+          if (out.includes("Readings from")) resolve(out);
+        });
+      });
+      const baseUrl = stdout.match(/^TWILIO_PROXY_BASE_URL=(.*)$/m)![1];
+      const readings = (await (
+        await fetch(`${baseUrl}/__emulator/readings`)
+      ).json()) as ControlReadingsResponse;
+      expect(readings.readings.filter((r) => r.active === "alternative").map((r) => r.id)).toEqual(
+        flipped.filter((id) => !UNOBSERVABLE.includes(id)),
+      );
+      expect(stdout).toContain(`not observed there, so default: ${UNOBSERVABLE.join(", ")}\n`);
+    } finally {
+      cli.kill();
+    }
+
+    const bad = report((id) => (id === "sameStatusUpdate" ? "neither" : "default"));
+    const refused = spawnSync(
+      process.execPath,
+      [EMULATOR_CLI, "--port", "0", "--readings-from", bad],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(
+      "it has no reading for sameStatusUpdate (Update Status to the current status:",
+    );
+  });
+});
+
+describe("--readings-from refuses what is not a conformance run's JSON", () => {
+  it("names the file and what is wrong with it; refuses alternatives beside it", async () => {
+    const file = jsonFile();
+    writeFileSync(file, JSON.stringify({ rows: [] }));
+    await expect(emulator({ readingsFrom: file })).rejects.toThrow(
+      `${file}: not the --json of a conformance run`,
+    );
+    writeFileSync(file, "{ not json");
+    await expect(emulator({ readingsFrom: file })).rejects.toThrow(`${file}: not JSON`);
+    const unknownSwitch = {
+      tool: "pulumi-twilio-proxy conformance",
+      rows: [
+        {
+          id: "x",
+          behaviour: "x",
+          emulatorSwitch: "noSuchReading",
+          observed: "",
+          agreesWith: "default",
+        },
+      ],
+    };
+    writeFileSync(file, JSON.stringify(unknownSwitch));
+    await expect(emulator({ readingsFrom: file })).rejects.toThrow(
+      /unknown reading 'noSuchReading'/,
+    );
+    await expect(
+      emulator({ readingsFrom: file, alternatives: ["fetchByUniqueName"] }),
+    ).rejects.toThrow("give alternatives or readingsFrom, not both");
+  });
+});
+
 describe("npm run conformance against the emulator", () => {
   it.each([
     ["default", [] as string[]],
@@ -142,6 +280,12 @@ describe("npm run conformance against the emulator", () => {
       ]);
       expect(rows.map((r) => [r.id, r.agreesWith])).toEqual(expected);
       expect(printedAgreements(run.stdout)).toEqual(expected.map(([, agrees]) => agrees));
+      const count = (agrees: string) => expected.filter(([, a]) => a === agrees).length;
+      expect(run.stdout).toContain(
+        `\nVerdict: ${count("default")} of ${ROWS.length} rows match the emulator's default, ` +
+          `${count("alternative")} its alternative, none matches neither ` +
+          `(${count("not observable")} not observed or not observable).\n`,
+      );
       expect(run.stdout).toContain(`at most ${totalBudget().sessions} sessions`);
 
       expect(await sessionsLeft(emu)).toEqual([]);
@@ -208,6 +352,13 @@ describe("npm run conformance against the emulator", () => {
       "responseHeaders",
     ]);
     expect(run.stdout).toMatch(/✗ Response headers: .*charset=utf-8/);
+    expect(run.stdout).toMatch(
+      /\nVerdict: \d+ of \d+ rows match the emulator's default, 0 its alternative, 1 match neither: Response headers \(/,
+    );
+    // That account cannot be emulated: the JSON is refused, naming the row.
+    await expect(emulator({ readingsFrom: file })).rejects.toThrow(
+      /cannot behave as that account did: it has no reading for responseHeaders \(Response headers: /,
+    );
     expect(await sessionsLeft(emu)).toEqual([]);
   });
 });

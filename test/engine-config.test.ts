@@ -1,6 +1,7 @@
 // Sharing a real stack, through the engine: config that the Terraform-bridged Twilio provider
-// also accepts, keys of earlier releases refused by name, credentials rotated under a running
-// pipeline (drift gate and destroy right after), and retries a user can see in `pulumi up`.
+// also accepts, keys of earlier releases and unknown keys refused by name (at preview, when
+// nothing changes), credentials rotated under a running pipeline (drift gate and destroy right
+// after), and retries a user can see in `pulumi up`.
 import type { LocalWorkspace, PulumiFn } from "@pulumi/pulumi/automation";
 import { ProxySession } from "pulumi-twilio-proxy";
 import { describe, expect, it } from "./support/fixtures";
@@ -52,6 +53,40 @@ describe("config shared with the bridged Twilio provider", () => {
       );
       expect((await emu.calls()).total).toBe(0);
       expect(await stack.sessions()).toEqual([]);
+    } finally {
+      await stack.dispose();
+    }
+  });
+});
+
+describe("config mistakes stop the preview", () => {
+  it("fails `pulumi preview` of an unchanged stack on a bad key, naming its replacement, with no Twilio call", async ({
+    emu,
+  }) => {
+    const stack = await EngineStack.create(emu, oneSession(emu, "bad-keys"));
+    try {
+      await stack.stack.up();
+      await stack.stack.preview({ expectNoChanges: true });
+      const mistakes = {
+        "twilio:authToken": /twilio:authToken is no longer read: use twilio:password instead/,
+        "twilio-proxy:proxyBaseUrl":
+          /twilio-proxy:proxyBaseUrl is not read: use twilio-proxy:baseUrl/,
+        "twilio-proxy:password": /twilio-proxy:password is not read: use twilio:password/,
+        "twilio-proxy:maxretries":
+          /unknown stack config key twilio-proxy:maxretries: did you mean twilio-proxy:maxRetries\?/,
+      };
+      for (const [key, message] of Object.entries(mistakes)) {
+        await stack.stack.setConfig(key, { value: "x" });
+        await emu.resetCalls();
+        const err = await stack.stack.preview().catch((e: Error) => e);
+        expect(err, key).toBeInstanceOf(Error);
+        expect((err as Error).message, key).toMatch(message);
+        expect((await emu.calls()).total, key).toBe(0);
+        await stack.stack.removeConfig(key);
+      }
+      await stack.stack.preview({ expectNoChanges: true });
+      await stack.stack.destroy();
+      expect(await emu.sessions()).toEqual([]);
     } finally {
       await stack.dispose();
     }

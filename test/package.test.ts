@@ -2,7 +2,8 @@
 // project outside this repository, a copy of examples/basic. Its entry points through require
 // and import, its binaries and its types; then that TypeScript program and a JavaScript one
 // deployed with the `pulumi` CLI against the emulator, which also runs the provider code that
-// state records (it requires `pulumi-twilio-proxy/dist/provider/runtime`).
+// state records (it requires `pulumi-twilio-proxy/dist/provider/runtime`). And the README's
+// minimal stack: compiled with TypeScript 5 and 6, and deployed.
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
@@ -158,6 +159,33 @@ describe("the packed package, installed into a new project", () => {
     });
   });
 
+  it("compiles the README's minimal stack with TypeScript 5 and 6, each installed with npm", () => {
+    const minimal = writeMinimalStack(app);
+    const seen: Record<string, string> = {};
+    for (const major of ["5", "6"]) {
+      // Installed beside the project, not in it: the other tests use the project's own.
+      const home = path.join(scratch, `typescript-${major}`);
+      fs.mkdirSync(home);
+      fs.writeFileSync(path.join(home, "package.json"), '{"private": true}');
+      execFileSync(
+        "npm",
+        ["install", "--prefer-offline", "--no-audit", "--no-fund", `typescript@${major}`],
+        { cwd: home, stdio: "pipe" },
+      );
+      const tsc = path.join(home, "node_modules/typescript/bin/tsc");
+      seen[major] = node(tsc, "--version").trim();
+      let out = "";
+      try {
+        node(tsc, "-p", minimal, "--noEmit");
+      } catch (err) {
+        out = String((err as { stdout?: string }).stdout);
+      }
+      expect(out, `TypeScript ${seen[major]}`).toBe("");
+    }
+    expect(seen["5"]).toMatch(/^Version 5\./);
+    expect(seen["6"]).toMatch(/^Version 6\./);
+  }, 300_000); // two npm installs
+
   it("types every entry point under Node10 and Node16 module resolution", () => {
     const tsc = path.join(app, "node_modules/typescript/bin/tsc");
     for (const project of ["tsconfig.node10.json", "tsconfig.node16.json"]) {
@@ -219,7 +247,38 @@ describe("the packed package, installed into a new project", () => {
     expect(down.status, down.out).toBe(0);
     expect(await emu.sessions()).toEqual([]);
   });
+
+  it("deploys the README's minimal stack, with its tsconfig, and destroys it", async ({ emu }) => {
+    const pulumi = cliIn(emu, writeMinimalStack(app));
+    expect((await pulumi("stack", "init", "minimal")).status).toBe(0);
+    expect((await pulumi("config", "set", "serviceSid", emu.serviceSid)).status).toBe(0);
+    const up = await pulumi("up", "--yes");
+    expect(up.status, up.out).toBe(0);
+    const outputs = JSON.parse((await pulumi("stack", "output", "--json")).out);
+    expect(outputs).toEqual({ sid: expect.stringMatching(/^KC[0-9a-f]{32}$/), status: "open" });
+    const down = await pulumi("destroy", "--yes");
+    expect(down.status, down.out).toBe(0);
+    expect(await emu.sessions()).toEqual([]);
+  });
 });
+
+/** The README's "A minimal stack" (its program and its tsconfig.json) in `app`/minimal. */
+function writeMinimalStack(app: string): string {
+  const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+  const start = readme.indexOf("## A minimal stack");
+  const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
+  const block = (lang: string) =>
+    section.match(new RegExp("```" + lang + "\\n([\\s\\S]*?)```"))![1];
+  const dir = path.join(app, "minimal");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "index.ts"), block("ts"));
+  fs.writeFileSync(path.join(dir, "tsconfig.json"), block("json"));
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    "name: minimal\nruntime: nodejs\nmain: index.ts\n",
+  );
+  return dir;
+}
 
 /** Files added to the copy of examples/basic: probes of the entry points, and a JS program. */
 const PROJECT_FILES: Record<string, string> = {
