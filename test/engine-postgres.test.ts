@@ -14,6 +14,8 @@ import { commandLine, isAlive, processGroup, processTree } from "./support/proce
 import { settledValue, waitFor } from "./support/wait";
 
 const PROJECT = "team-sessions";
+/** How long a `pulumi up` may take to reach its first step on a busy runner. */
+const STARTUP_MS = 180_000;
 const FIXTURE = path.join(repoRoot, "test/fixtures/team-stack");
 
 let pg: RunningPostgres;
@@ -200,9 +202,15 @@ describe("pulumi on the PostgreSQL state backend", { timeout: 600_000 }, () => {
       if (succeeded.length === 0) await expectOk(team.cli.run("up", "--yes", "--stack", "dev"));
 
       // Started while the first holds the lock.
-      await expectOk(team.cli.run("config", "set", "--stack", "dev", "count", "8"));
-      const first = team.cli.start(["up", "--yes", "--stack", "dev"]);
-      await waitFor(async () => (await team.locks("dev")).length === 1, "the first up's lock");
+      // Five more sessions, one at a time, a second each: the first holds the lock for a while.
+      await expectOk(team.cli.run("config", "set", "--stack", "dev", "count", "10"));
+      await emu.setFaults({ latencyMs: 1000 });
+      const first = team.cli.start(["up", "--yes", "--parallel", "1", "--stack", "dev"]);
+      await waitFor(
+        async () => (await team.locks("dev")).length === 1,
+        "the first up's lock",
+        STARTUP_MS,
+      );
       const second = await team.cli.run("up", "--yes", "--stack", "dev");
       const firstStillRunning = isAlive(first.pid);
       const firstResult = await first.done;
@@ -211,9 +219,9 @@ describe("pulumi on the PostgreSQL state backend", { timeout: 600_000 }, () => {
       expect(second.out).toContain(LOCKED);
       expect(firstStillRunning).toBe(true); // it failed fast, not after waiting for the first
 
-      await expectExactlyDeclared(emu, team, [["dev", "dev", 8]]);
+      await expectExactlyDeclared(emu, team, [["dev", "dev", 10]]);
       // The refused updates sent nothing to Twilio: one create per session.
-      expect((await emu.calls()).CreateSession).toBe(8);
+      expect((await emu.calls()).CreateSession).toBe(10);
       const lockLine = second.out
         .split("\n")
         .find((l) => l.includes("the stack is currently locked"));
@@ -241,13 +249,19 @@ describe("pulumi on the PostgreSQL state backend", { timeout: 600_000 }, () => {
       await emu.patchSession(driftedSid, { ttl: 100_000 }); // drift before the deploy
 
       await expectOk(team.cli.run("config", "set", "--stack", "prod", "count", "10"));
-      // One create at a time, each a second long: the gate starts and reads mid-deploy.
-      await emu.setFaults({ latencyMs: 1000 });
+      // One create at a time, each two seconds long: the gate starts and reads mid-deploy, even
+      // on a busy runner where a CLI takes 10 s to start.
+      await emu.setFaults({ latencyMs: 2000 });
       const deploy = team.cli.start(["up", "--yes", "--parallel", "1", "--stack", "prod"]);
-      await waitFor(async () => (await team.locks("prod")).length === 1, "the deploy's lock");
+      await waitFor(
+        async () => (await team.locks("prod")).length === 1,
+        "the deploy's lock",
+        STARTUP_MS,
+      );
       await waitFor(
         async () => (await team.sessionsInState("prod")).length >= 4,
         "4 sessions in state",
+        STARTUP_MS,
       );
 
       await emu.resetCalls();
@@ -296,7 +310,7 @@ describe("pulumi on the PostgreSQL state backend", { timeout: 600_000 }, () => {
       // Slow answers: creates are still in flight when the runner's grace period ends.
       await emu.setFaults({ latencyMs: 1500 });
       const job = team.cli.start(["up", "--yes", "--stack", "dev"]);
-      await waitFor(async () => (await emu.sessions()).length >= 3, "3 sessions");
+      await waitFor(async () => (await emu.sessions()).length >= 3, "3 sessions", STARTUP_MS);
 
       // The runner cancels the job: SIGTERM to the step's process group, SIGKILL after a grace.
       expect(await team.locks("dev")).toHaveLength(1);
