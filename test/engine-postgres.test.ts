@@ -252,14 +252,29 @@ describe("pulumi on the PostgreSQL state backend", { timeout: 600_000 }, () => {
       // One create at a time, each two seconds long: the gate starts and reads mid-deploy, even
       // on a busy runner where a CLI takes 10 s to start.
       await emu.setFaults({ latencyMs: 2000 });
-      const deploy = team.cli.start(["up", "--yes", "--parallel", "1", "--stack", "prod"]);
+      // --skip-preview, as many deploy jobs run it: the program runs once, the creates start sooner.
+      const deploy = team.cli.start([
+        "up",
+        "--yes",
+        "--skip-preview",
+        "--parallel",
+        "1",
+        "--stack",
+        "prod",
+      ]);
+      let ended: CliResult | undefined;
+      void deploy.done.then((r) => (ended = r));
+      const deploying = async (cond: () => Promise<boolean>) => {
+        if (ended) throw new Error(`the deploy ended first:\n${ended.out}`);
+        return cond();
+      };
       await waitFor(
-        async () => (await team.locks("prod")).length === 1,
+        () => deploying(async () => (await team.locks("prod")).length === 1),
         "the deploy's lock",
         STARTUP_MS,
       );
       await waitFor(
-        async () => (await team.sessionsInState("prod")).length >= 4,
+        () => deploying(async () => (await team.sessionsInState("prod")).length >= 4),
         "4 sessions in state",
         STARTUP_MS,
       );
