@@ -160,6 +160,18 @@ export const READINGS = [
       "OpenAPI says 200 for DeleteParticipant but 204 for every other delete, and the SDKs " +
       "treat 204 as success: the 200 may be a documentation slip",
   },
+  {
+    id: "concurrentRequestsHeader",
+    behaviour: "Twilio-Concurrent-Requests response header",
+    defaultReading: "omitted: a client learns the account's concurrency only from its 429s",
+    alternativeReading:
+      "sent on every answer of the API: the account's requests in flight when this one " +
+      "arrived, itself included (on a 429 too)",
+    evidence:
+      "docs: errors 20429 and 45780 tell clients to monitor Twilio-Concurrent-Requests (and " +
+      "Twilio-Request-Duration) to see how close the account is to its concurrency limit; " +
+      "whether Proxy sends it and exactly what it counts are not documented",
+  },
 ] as const satisfies readonly Reading[];
 
 export type ReadingId = (typeof READINGS)[number]["id"];

@@ -94,6 +94,8 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
     // judged (and consume the PRNG) in arrival order. Admitted requests stay in flight until
     // their connection is answered or closed, latency and hangs included.
     let fault: InjectedKind | null = null;
+    // The account's requests in flight as this one arrives, itself included.
+    const accountInFlight = state.recorder.inFlight + 1;
     if (username !== null) {
       if (state.faults.refusesConcurrent(state.recorder.inFlight)) {
         fault = "concurrency429";
@@ -132,6 +134,12 @@ export function createEmulatorServer(state: EmulatorState): EmulatorServer {
       if (fault === "resetAfter") return drop(); // the write happened; the answer never arrives
     }
     entry.status = reply.status;
+    if (username !== null && state.readings.isAlternative("concurrentRequestsHeader")) {
+      reply = {
+        ...reply,
+        headers: { ...reply.headers, "Twilio-Concurrent-Requests": String(accountInFlight) },
+      };
+    }
     sendTwilio(res, reply);
   }
 

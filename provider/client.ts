@@ -422,6 +422,7 @@ export class TwilioProxyClient {
   private async send(method: Method, url: string, body: string | undefined) {
     const slot = await this.limiter.acquire();
     let outcome: Outcome = "other";
+    let accountInFlight: number | undefined;
     try {
       const res = await this.http.request({
         method,
@@ -430,9 +431,11 @@ export class TwilioProxyClient {
         headers: body === undefined ? {} : { "Content-Type": "application/x-www-form-urlencoded" },
       });
       outcome = res.status === 429 ? "throttled" : res.status < 400 ? "success" : "other";
+      const concurrent = res.headers["twilio-concurrent-requests"];
+      if (concurrent !== undefined) accountInFlight = Number(concurrent);
       return res;
     } finally {
-      this.limiter.release(slot, outcome);
+      this.limiter.release(slot, outcome, accountInFlight);
     }
   }
 

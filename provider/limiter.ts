@@ -9,6 +9,15 @@
 // of requests in flight when the refused one was sent, and probes one higher only after ten
 // round trips without a 429. One 429 is acted on per round trip: the others of the same burst
 // were sent before the decrease.
+//
+// Several processes (stacks deployed at once, pipeline runners) share one account's limit
+// without talking to each other, and each one's probes would meet the others' requests. When
+// Twilio's answers carry `Twilio-Concurrent-Requests` (the account's requests in flight, which
+// Twilio's docs tell clients to watch; its exact meaning is unverified, see emulator/README.md),
+// the limiter also learns the account's limit from the value on a 429 (one fewer than what it
+// saw) and how many requests the other processes have in flight (the value minus its own), and
+// never sends more than the account's limit minus theirs: no probe into a full account. Without
+// the header, each process learns only from its own 429s.
 
 /** The limit before anything is known: Pulumi's default parallelism on a 2-core runner. */
 const INITIAL_LIMIT = 8;
@@ -33,6 +42,10 @@ export class ConcurrencyLimiter {
   private successesAtLimit = 0;
   /** The most requests in flight at once with which one was sent and succeeded. */
   private proven = 0;
+  /** The account's limit on requests in flight, once a 429 told it (header only). */
+  private accountLimit: number | undefined;
+  /** Requests the account had in flight from elsewhere, at the last answer (header only). */
+  private othersInFlight = 0;
   private readonly waiting: Array<() => void> = [];
 
   /** `ceiling` 0 means no limit at all: every request is sent at once. */
@@ -40,20 +53,38 @@ export class ConcurrencyLimiter {
     this.limit = ceiling === 0 ? Infinity : Math.min(INITIAL_LIMIT, ceiling);
   }
 
-  /** The current limit on requests in flight. */
+  /** The current limit on requests in flight from this process. */
   get current(): number {
-    return this.limit;
+    if (this.accountLimit === undefined) return this.limit;
+    // At least one, so that a stale count of the others' requests cannot stall this process.
+    return Math.min(this.limit, Math.max(1, this.accountLimit - this.othersInFlight));
   }
 
   async acquire(): Promise<Slot> {
-    while (this.inFlight >= Math.floor(this.limit)) {
+    while (this.inFlight >= Math.floor(this.current)) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
     this.inFlight++;
     return { window: this.window, concurrency: this.inFlight };
   }
 
-  release(slot: Slot, outcome: Outcome): void {
+  /**
+   * `accountInFlight` is the answer's `Twilio-Concurrent-Requests`, when it had one: the
+   * account's requests in flight when this one arrived, itself included.
+   */
+  release(slot: Slot, outcome: Outcome, accountInFlight?: number): void {
+    const counted =
+      accountInFlight !== undefined && Number.isInteger(accountInFlight) && accountInFlight > 0;
+    if (counted && this.limit !== Infinity) {
+      this.othersInFlight = Math.max(0, accountInFlight - slot.concurrency);
+      // Refused while `accountInFlight` were in flight, itself included: one fewer fits.
+      if (outcome === "throttled") this.accountLimit = Math.max(1, accountInFlight - 1);
+      // Accepted with that many in flight: the account allows at least that many (it may have
+      // been raised since).
+      else if (outcome === "success" && this.accountLimit !== undefined) {
+        this.accountLimit = Math.max(this.accountLimit, accountInFlight);
+      }
+    }
     if (outcome === "throttled" && slot.window === this.window && this.limit !== Infinity) {
       // Twilio refused the request that made `concurrency` in flight: one fewer fitted.
       this.limit = Math.max(1, Math.min(this.limit - 1, slot.concurrency - 1));
@@ -73,7 +104,7 @@ export class ConcurrencyLimiter {
     }
     this.inFlight--;
     // Wake as many waiters as there are free slots now; each re-checks when it runs.
-    const free = Math.max(0, Math.floor(this.limit) - this.inFlight);
+    const free = Math.max(0, Math.floor(this.current) - this.inFlight);
     for (const wake of this.waiting.splice(0, free)) wake();
   }
 }

@@ -483,6 +483,31 @@ describe("concurrency limit", () => {
     expect((await held).outcome).toBe("timeout");
   });
 
+  it("sends Twilio-Concurrent-Requests only under the concurrentRequestsHeader alternative", async () => {
+    await setFaults({ maxConcurrent: 2, next: ["hang"] });
+    const held = call("GET", sessionsPath(), { timeoutMs: 2000 });
+    await untilInFlight(1);
+    // Default: never sent.
+    const plain = await call("POST", sessionsPath(), { form: {} });
+    expect(plain.outcome).toBe(201);
+    expect(plain.res?.headers.has("twilio-concurrent-requests")).toBe(false);
+
+    expect(
+      (await emu.controlAnswer("POST", "readings", { concurrentRequestsHeader: "alternative" }))
+        .status,
+    ).toBe(200);
+    // The account's requests in flight as it arrived, itself included: the hung one and itself.
+    const admitted = await call("POST", sessionsPath(), { form: {} });
+    expect(admitted.outcome).toBe(201);
+    expect(admitted.res?.headers.get("twilio-concurrent-requests")).toBe("2");
+    // On a 429 too: refused while 1 (the account's limit now) was in flight.
+    await setFaults({ maxConcurrent: 1 });
+    const refused = await call("POST", sessionsPath(), { form: {} });
+    expect(refused.outcome).toBe(429);
+    expect(refused.res?.headers.get("twilio-concurrent-requests")).toBe("2");
+    expect((await held).outcome).toBe("timeout");
+  });
+
   it("records the peak without a limit; requests/reset restarts it from the current count", async () => {
     await setFaults({ latencyMs: 1000 });
     await Promise.all([1, 2, 3].map(() => call("GET", sessionsPath())));

@@ -9,6 +9,8 @@ import { ProxySession } from "pulumi-twilio-proxy";
 import { NAME_LOOKUP_READINGS, type EmulatorHarness } from "./support/emulator";
 import { EngineStack, repoRoot } from "./support/engine";
 import { describe, expect, it } from "./support/fixtures";
+import { commandLine, parents, processTree } from "./support/processes";
+import { settledValue, waitFor } from "./support/wait";
 
 /** `count` sessions, each with a uniqueName, as a platform team's stack declares them. */
 const manySessions = (emu: EmulatorHarness, prefix: string, count: number) => async () => {
@@ -24,21 +26,6 @@ const manySessions = (emu: EmulatorHarness, prefix: string, count: number) => as
   return { count };
 };
 
-/** Parent pid of every process, from /proc. */
-function parents(): Map<number, number> {
-  const map = new Map<number, number>();
-  for (const d of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
-      map.set(Number(d), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return map;
-}
-
 /**
  * The `pulumi up` this test process started, with everything it started in turn (the provider
  * shim and its node process): what dies with a CI runner.
@@ -46,26 +33,12 @@ function parents(): Map<number, number> {
 function pulumiUpTree(): number[] {
   const ppid = parents();
   const isPulumiUp = (pid: number) => {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-      return cmd[0].endsWith("/pulumi") && cmd.includes("up");
-    } catch {
-      return false;
-    }
+    const cmd = commandLine(pid);
+    return cmd.length > 0 && cmd[0].endsWith("/pulumi") && cmd.includes("up");
   };
-  const tree = [...ppid.keys()].filter((pid) => ppid.get(pid) === process.pid && isPulumiUp(pid));
-  for (let i = 0; i < tree.length; i++) {
-    for (const [pid, parent] of ppid) if (parent === tree[i]) tree.push(pid);
-  }
-  return tree;
-}
-
-async function waitFor(cond: () => Promise<boolean>, what: string, ms = 60_000) {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return processTree(
+    [...ppid.keys()].filter((pid) => ppid.get(pid) === process.pid && isPulumiUp(pid)),
+  );
 }
 
 /** Every live session is in state exactly once, and every state session is live. */
@@ -197,15 +170,10 @@ describe.each(NAME_LOOKUP_READINGS)(
         for (const pid of tree) process.kill(pid, "SIGKILL");
         expect(await up).toBe("killed");
         // Requests already sent may still land at Twilio.
-        let last = -1;
-        await waitFor(async () => {
-          const n = (await emu.sessions()).length;
-          const stable = n === last;
-          last = n;
-          await new Promise((r) => setTimeout(r, 400));
-          return stable;
-        }, "in-flight creates to settle");
-        const createdBeforeKill = last;
+        const createdBeforeKill = await settledValue(
+          async () => (await emu.sessions()).length,
+          "in-flight creates to settle",
+        );
         expect(createdBeforeKill).toBeLessThan(50);
         await emu.setFaults({});
 

@@ -73,3 +73,57 @@ describe("adaptive concurrency limit", () => {
     expect(granted).toHaveLength(200);
   });
 });
+
+// Twilio-Concurrent-Requests (when Twilio sends it): the account's requests in flight, from all
+// processes, when a request arrived, itself included.
+describe("adaptive concurrency limit, with the account's count of requests in flight", () => {
+  it("a 429 teaches the account's limit, and this process takes what the others leave", async () => {
+    const limiter = new ConcurrencyLimiter(64);
+    const { granted } = await burst(limiter, 8);
+    // The 8th in flight from here met a 429 while the account had 11 in flight with it:
+    // the account takes 10, the other processes held 3, and this one settles at 7.
+    limiter.release(granted[7], "throttled", 11);
+    expect(limiter.current).toBe(7);
+    // The others now hold 6 (the 1st in flight from here arrived with 7 at the account).
+    limiter.release(granted[0], "success", 7);
+    expect(limiter.current).toBe(4);
+    // They finished: this process is back to its own limit.
+    limiter.release(granted[1], "success", 2);
+    expect(limiter.current).toBe(7);
+  });
+
+  it("never goes past the account's limit, whatever its own successes", async () => {
+    const limiter = new ConcurrencyLimiter(64);
+    const first = await burst(limiter, 8);
+    // Alone at the account: the first 5 went through, the 6th, 7th and 8th were refused.
+    for (const slot of first.granted.slice(0, 5))
+      limiter.release(slot, "success", slot.concurrency);
+    for (const slot of first.granted.slice(5)) limiter.release(slot, "throttled", 6);
+    expect(limiter.current).toBe(5);
+    // A hundred successes, alone at the account: no probe beyond 5, where its own limit would.
+    for (let i = 0; i < 100; i++) {
+      const slot = await limiter.acquire();
+      limiter.release(slot, "success", slot.concurrency);
+    }
+    expect(limiter.current).toBe(5);
+    const { granted } = await burst(limiter, 8);
+    expect(granted).toHaveLength(5);
+  });
+
+  it("leaves at least one request to this process when others hold the whole account", async () => {
+    const limiter = new ConcurrencyLimiter(64);
+    const { granted } = await burst(limiter, 2);
+    limiter.release(granted[1], "throttled", 5); // the account takes 4; others hold 3
+    limiter.release(granted[0], "success", 5); // the first of its two, 5 at the account: others 4
+    expect(limiter.current).toBe(1);
+    const next = await burst(limiter, 2);
+    expect(next.granted).toHaveLength(1);
+  });
+
+  it("without the header, one process's 429 lowers only its own limit (per-process learning)", async () => {
+    const limiter = new ConcurrencyLimiter(64);
+    const { granted } = await burst(limiter, 8);
+    limiter.release(granted[7], "throttled");
+    expect(limiter.current).toBe(7);
+  });
+});
