@@ -28,13 +28,15 @@
 //                                      8 stacks on each backend; R processes on one account):
 //                                      writes benchmarks/teams.json and scale-out.svg, re-renders
 //                                      BENCHMARKS.md with the results.json there
-//   --postgres-url URL  BENCH_POSTGRES_URL  with --teams: also on this PostgreSQL database
-//                                      (a new table per run)
+//   --no-postgres                      with --teams: the file backend only (by default the
+//                                      scale-out also runs on a PostgreSQL server of its own,
+//                                      from Debian's binaries, a new table per run)
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { repoRoot } from "../scripts/lib/local-stack";
+import { RunningPostgres } from "../scripts/lib/postgres";
 import { startEmulatorProcess } from "../scripts/lib/emulator-process";
 import { renderChart } from "./harness/chart";
 import { measureConcurrency } from "./harness/concurrency";
@@ -71,7 +73,7 @@ interface Options {
   render: boolean;
   teams: boolean;
   quick: boolean;
-  postgresUrl?: string;
+  postgres: boolean;
   concurrency: boolean;
   label?: string;
   env: Record<string, string>;
@@ -89,7 +91,7 @@ const FLAGS = {
   "budget-min": { type: "string" },
   render: { type: "boolean" },
   teams: { type: "boolean" },
-  "postgres-url": { type: "string" },
+  "no-postgres": { type: "boolean" },
   env: { type: "string", multiple: true },
   "wait-idle": { type: "string" },
 } satisfies ParseArgsConfig["options"];
@@ -132,7 +134,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     render: v.render ?? false,
     teams: v.teams ?? false,
     quick: v.quick ?? false,
-    postgresUrl: v["postgres-url"] ?? (env.BENCH_POSTGRES_URL || undefined),
+    postgres: !v["no-postgres"],
     concurrency: !(v.quick || v["no-concurrency"]),
     waitIdle: v["wait-idle"] === undefined ? undefined : nonNegative(v["wait-idle"], "--wait-idle"),
     env: {},
@@ -300,11 +302,9 @@ async function teams(opts: Options, log: (line: string) => void) {
     return `file://${dir}`;
   };
   const backends: Record<string, BackendFactory> = { file };
-  if (opts.postgresUrl) {
-    const base = opts.postgresUrl;
-    backends.postgres = async (label) =>
-      `${base}${base.includes("?") ? "&" : "?"}table=${label.replace(/\W/g, "_")}`;
-  }
+  // Its URL holds a password: passed to the CLI in the environment, never printed.
+  const pg = opts.postgres ? await RunningPostgres.start() : undefined;
+  if (pg) backends.postgres = async (label) => pg.backendUrl(label.toLowerCase());
   const total = opts.quick ? 80 : SCALE_OUT.total;
   const perProcess = opts.quick ? 20 : PROCESSES.n;
   const emu = await startEmulatorProcess(["--latency-ms", String(opts.latencyMs)]);
@@ -315,6 +315,7 @@ async function teams(opts: Options, log: (line: string) => void) {
     processRuns = await measureProcesses(emu, opts.latencyMs, file, log, perProcess);
   } finally {
     await emu.stop();
+    await pg?.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
   }
   const result: TeamsResult = {

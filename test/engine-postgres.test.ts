@@ -9,7 +9,7 @@ import { pulumiCli, type CliResult, type PulumiCli } from "./support/cli";
 import type { EmulatorHarness } from "./support/emulator";
 import { repoRoot } from "./support/engine";
 import { describe, expect, it } from "./support/fixtures";
-import { RunningPostgres } from "./support/postgres";
+import { RunningPostgres } from "../scripts/lib/postgres";
 import { commandLine, isAlive, processGroup, processTree } from "./support/processes";
 import { settledValue, waitFor } from "./support/wait";
 

@@ -98,7 +98,8 @@ export async function createLocalStack(opts: LocalStackOptions): Promise<LocalSt
         ...opts.env,
       },
       pulumiCommand: await PulumiCommand.get({ root }),
-      projectSettings: { name: project, runtime: "nodejs", backend: { url: backend } },
+      // The URL only in the environment: a postgres:// one holds a password.
+      projectSettings: { name: project, runtime: "nodejs" },
     },
   );
   if (opts.credentials !== "env") {

@@ -1,4 +1,4 @@
-// A real PostgreSQL server for tests of Pulumi's PostgreSQL state backend: Debian's binaries,
+// A real PostgreSQL server for the tests and the benchmarks of Pulumi's PostgreSQL state backend: Debian's binaries,
 // a cluster initialised in a temp directory, listening on a free port of 127.0.0.1 only, run as
 // a non-root user (PostgreSQL refuses to run as root), stopped and removed by `stop()`.
 // No mock and no fallback: without the binaries the tests that need it fail, naming the package.
