@@ -103,8 +103,35 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       const { session, participants } = await this.adopt(client, inputs);
       return { id: session.sid, outs: toOutputs(session, declared, participants) };
     }
-    const session = await this.createOnce(client, inputs, settings.adoptOnConflict);
-    return { id: session.sid, outs: toOutputs(session, declared) };
+    const created = await this.createOnce(client, inputs, settings.adoptOnConflict);
+    const participants =
+      created.participants ??
+      (await this.listCreated(client, created.session, inputs.participants));
+    return { id: created.session.sid, outs: toOutputs(created.session, declared, participants) };
+  }
+
+  /**
+   * The participants Twilio gave a new session, as the next refresh will read them (create's
+   * answer has none: no SIDs, no proxy numbers): one ListParticipant, none without
+   * participants. The session exists by now, and a create that throws would lose it from
+   * state: when the listing fails, the outputs keep the declared participants instead, and the
+   * next refresh reads them.
+   */
+  private async listCreated(
+    client: TwilioProxyClient,
+    session: TwilioSession,
+    declared: Participant[] | undefined,
+  ): Promise<ParticipantsKnown | undefined> {
+    if (!declared?.length) return undefined;
+    try {
+      return fromListing(await client.listParticipants(session.service_sid, session.sid));
+    } catch (err) {
+      this.warn(
+        `session ${session.sid} was created, but its participants could not be read ` +
+          `(${(err as Error).message}); \`pulumi refresh\` reads them`,
+      );
+      return undefined;
+    }
   }
 
   async read(
@@ -289,10 +316,10 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     client: TwilioProxyClient,
     inputs: ProxySessionInputs,
     adoptOnConflict: boolean,
-  ): Promise<TwilioSession> {
+  ): Promise<{ session: TwilioSession; participants?: ParticipantsKnown }> {
     const started = Date.now();
     try {
-      return await client.createSession(inputs.serviceSid, createForm(inputs));
+      return { session: await client.createSession(inputs.serviceSid, createForm(inputs)) };
     } catch (err) {
       const lostAnswer = err instanceof TwilioRequestError && err.mayHaveApplied;
       if (lostAnswer && inputs.uniqueName === undefined) {
@@ -306,7 +333,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       }
       if (!(err instanceof TwilioApiError) || err.code !== 80603) throw err;
       // Recovery after an interrupted run: the session may exist although state lost it.
-      if (adoptOnConflict) return (await this.adopt(client, { ...inputs, adopt: true })).session;
+      if (adoptOnConflict) return this.adopt(client, { ...inputs, adopt: true });
       if (!lostAnswer) {
         throw new SessionConflictError(
           `uniqueName "${inputs.uniqueName}" is already used by another session in Service ` +
@@ -317,7 +344,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
           { cause: err },
         );
       }
-      return this.claimLostCreate(client, inputs, err, started);
+      return { session: await this.claimLostCreate(client, inputs, err, started) };
     }
   }
 

@@ -65,7 +65,38 @@ describe("create", () => {
     ]);
     const [stored] = await emu.sessions();
     expect(stored.participants).toHaveLength(2);
-    expect(outs.participants).toEqual(participants);
+    expect(outs.participants).toEqual(participants.map((p) => expect.objectContaining(p)));
+  });
+
+  it.for(["default", "alternative"] as const)(
+    "outputs the participants as the next read does, in declared order (participantListOrder %s)",
+    async (position, { emu }) => {
+      await emu.setReading("participantListOrder", position);
+      const p = emu.provider();
+      const participants = [{ identifier: "+15550001111" }, { identifier: "+15550002222" }];
+      const { result, calls } = await emu.count(() => p.create(declare(emu, { participants })));
+      // Create's answer has no participants: one listing gives their SIDs and masked numbers.
+      expect(calls).toMatchObject({ total: 2, CreateSession: 1, ListParticipant: 1 });
+      const outs = result.outs!;
+      expect(outs.participants).toEqual(
+        participants.map((d) => ({
+          ...d,
+          sid: expect.stringMatching(/^KP/),
+          proxyIdentifier: expect.stringMatching(/^\+/),
+          proxyIdentifierSid: expect.stringMatching(/^PN/),
+        })),
+      );
+      const read = await p.read(result.id, outs);
+      expect(read.props).toEqual(outs);
+      expect(read.inputs!.participants).toEqual(participants);
+    },
+  );
+
+  it("makes one call for a session without participants", async ({ emu }) => {
+    const p = emu.provider();
+    const { result, calls } = await emu.count(() => p.create(declare(emu, { participants: [] })));
+    expect(calls).toMatchObject({ total: 1, CreateSession: 1 });
+    expect(result.outs!.participants).toEqual([]);
   });
 
   it("surfaces Twilio's error code, status, message and link", async ({ emu }) => {
