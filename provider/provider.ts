@@ -66,6 +66,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
   ProxySessionOutputs
 > {
   private config: ConfigSource = () => undefined;
+  private readonly warned = new Set<string>();
 
   constructor(private readonly options: ProviderOptions = {}) {}
 
@@ -90,7 +91,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
   ): Promise<dynamic.DiffResult> {
     const obstacle = participantsObstacle(olds, news);
     if (obstacle) {
-      this.warn(`session ${olds.sid} is replaced to change its participants: ${obstacle}`);
+      this.warnOnce(`session ${olds.sid} is replaced to change its participants: ${obstacle}`);
     }
     return diffSession(olds, news);
   }
@@ -199,6 +200,16 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
 
   private warn(message: string): void {
     (this.options.warn ?? ((m: string) => console.error(`warning: ${m}`)))(message);
+  }
+
+  /**
+   * A warning said once per process, i.e. per operation: the engine asks for the same diff
+   * more than once (a replacement's steps, an `up`'s preview and update) and would print each.
+   */
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.warn(message);
   }
 
   /**
