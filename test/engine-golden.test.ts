@@ -91,14 +91,47 @@ function expectGolden(kind: string, text: string) {
 interface JsonStep {
   op: string;
   urn: string;
+  oldState?: { inputs?: Record<string, unknown> };
+  newState?: { inputs?: Record<string, unknown> };
   diffReasons?: string[];
   replaceReasons?: string[];
 }
 
+/** A value with its object keys sorted, so that key order does not count as a difference. */
+const canonical = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(canonical)
+    : v !== null && typeof v === "object"
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+
+/**
+ * The properties the engine sees change in a step: its diffReasons when the provider gave
+ * any; else, as the CLI does for `[diff: ~ttl]`, the inputs whose old and new values differ.
+ * (The dynamic-provider host passes no property names on: `preview --json` carries none.)
+ */
+function engineDiff(step: JsonStep): string[] {
+  if (step.diffReasons?.length) return [...step.diffReasons].sort();
+  const [olds, news] = [step.oldState?.inputs, step.newState?.inputs];
+  if (!olds || !news) return [];
+  const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
+  return [...keys]
+    .filter((k) => !k.startsWith("__"))
+    .filter((k) => JSON.stringify(canonical(olds[k])) !== JSON.stringify(canonical(news[k])))
+    .sort();
+}
+
+/** A line that shows a change: anything marked ~, +, - or +- but the stack's own refresh. */
+const CHANGE_LINE = /^\s*(?:[~+-]|\+-)\s(?!pulumi:pulumi:Stack: \(refresh\))/m;
+
 /**
  * Runs `preview --refresh --diff` (text, checked against the golden file) and `preview --refresh
- * --json` (the engine's plan, and the drift report's input). Returns the plan per session that
- * changes, and the report's lines.
+ * --json` (the engine's plan, and the drift report's input). Returns, per session that would
+ * change, its step and what the engine sees change, and the report's lines.
  */
 async function previewDrift(kind: string) {
   const text = await pulumi("preview", "--refresh", "--diff");
@@ -107,13 +140,12 @@ async function previewDrift(kind: string) {
   const json = await pulumi("preview", "--refresh", "--json");
   expect(json.status, json.out).toBe(0);
   const plan = JSON.parse(json.out) as { steps: JsonStep[] };
-  const changes: Record<string, { op: string; diffReasons: string[]; replaceReasons: string[] }> =
-    {};
+  const changes: Record<string, { op: string; diff: string[]; replaceReasons: string[] }> = {};
   for (const s of plan.steps) {
     if (["same", "refresh", "read"].includes(s.op) || !s.urn.includes(":ProxySession::")) continue;
     const name = s.urn.split("::").at(-1)!;
-    const entry = (changes[name] ??= { op: s.op, diffReasons: [], replaceReasons: [] });
-    entry.diffReasons = [...new Set([...entry.diffReasons, ...(s.diffReasons ?? [])])];
+    const entry = (changes[name] ??= { op: s.op, diff: [], replaceReasons: [] });
+    entry.diff = [...new Set([...entry.diff, ...engineDiff(s)])].sort();
     entry.replaceReasons = [...new Set([...entry.replaceReasons, ...(s.replaceReasons ?? [])])];
   }
   const r = spawnSync(process.execPath, [REPORT], { input: json.out, encoding: "utf8" });
@@ -130,18 +162,18 @@ describe("what `pulumi preview --refresh --diff` and the drift report show", () 
   it("nothing changed: no step, no `~` line, a clean report", async () => {
     const { text, changes, report, reportStatus } = await previewDrift("nothing-changed");
     expect(changes).toEqual({});
-    expect(text).not.toMatch(/^\s*[~+-]/m);
+    expect(text).not.toMatch(CHANGE_LINE);
     expect(reportStatus).toBe(0);
     expect(report).toEqual(["drift-gate: no changes (5 resources checked)"]);
   });
 
   it("ttl changed out of band: ttl, and nothing else", async ({ emu }) => {
-    await emu.patchSession(await sidOf(emu, "s-ttl"), { ttl: 60 });
+    await emu.patchSession(await sidOf(emu, "s-ttl"), { ttl: 7200 });
     const { changes, report } = await previewDrift("ttl");
-    expect(changes).toEqual({ "s-ttl": { op: "update", diffReasons: ["ttl"], replaceReasons: [] } });
+    expect(changes).toEqual({ "s-ttl": { op: "update", diff: ["ttl"], replaceReasons: [] } });
     expect(report).toEqual([
       "drift-gate: 1 of 5 resources would change",
-      "s-ttl: update (ttl: 60 -> 3600)",
+      "s-ttl: update (ttl: 7200 -> 3600)",
     ]);
     await converge();
   });
@@ -150,7 +182,7 @@ describe("what `pulumi preview --refresh --diff` and the drift report show", () 
     await emu.patchSession(await sidOf(emu, "s-expiry"), { dateExpiry: "2031-06-01T00:00:00Z" });
     const { changes, report } = await previewDrift("dateExpiry");
     expect(changes).toEqual({
-      "s-expiry": { op: "update", diffReasons: ["dateExpiry"], replaceReasons: [] },
+      "s-expiry": { op: "update", diff: ["dateExpiry"], replaceReasons: [] },
     });
     expect(report).toEqual([
       "drift-gate: 1 of 5 resources would change",
@@ -173,7 +205,7 @@ describe("what `pulumi preview --refresh --diff` and the drift report show", () 
     await emu.patchSession(await sidOf(emu, "s-open"), { status: "closed" });
     const { changes, report } = await previewDrift("status-closed");
     expect(changes).toEqual({
-      "s-open": { op: "update", diffReasons: ["status"], replaceReasons: [] },
+      "s-open": { op: "update", diff: ["status"], replaceReasons: [] },
     });
     expect(report).toEqual([
       "drift-gate: 1 of 5 resources would change",
@@ -186,7 +218,7 @@ describe("what `pulumi preview --refresh --diff` and the drift report show", () 
     await emu.patchSession(await sidOf(emu, "s-closed"), { status: "in-progress" });
     const { changes, report } = await previewDrift("status-reopened");
     expect(changes).toEqual({
-      "s-closed": { op: "update", diffReasons: ["status"], replaceReasons: [] },
+      "s-closed": { op: "update", diff: ["status"], replaceReasons: [] },
     });
     expect(report).toEqual([
       "drift-gate: 1 of 5 resources would change",
@@ -208,7 +240,7 @@ describe("what `pulumi preview --refresh --diff` and the drift report show", () 
     expect(changes).toEqual({
       "s-pair": {
         op: "replace",
-        diffReasons: ["participants"],
+        diff: ["participants"],
         replaceReasons: ["participants"],
       },
     });
@@ -223,7 +255,7 @@ describe("what `pulumi preview --refresh --diff` and the drift report show", () 
   it("the session deleted out of band: a create, and nothing else", async ({ emu }) => {
     await emu.deleteSession(await sidOf(emu, "s-ttl"));
     const { changes, report } = await previewDrift("session-deleted");
-    expect(changes).toEqual({ "s-ttl": { op: "create", diffReasons: [], replaceReasons: [] } });
+    expect(changes).toEqual({ "s-ttl": { op: "create", diff: [], replaceReasons: [] } });
     expect(report).toEqual([
       "drift-gate: 1 of 5 resources would change",
       "s-ttl: create (gone from Twilio: deleted outside Pulumi, would be created again)",

@@ -205,9 +205,7 @@ describe("a stack written by the last release (state of 87a1c91)", () => {
     expect((await emu.calls()).total).toBe(0);
   });
 
-  it("previews --refresh as unchanged, with no call more than a refresh makes", async ({
-    emu,
-  }) => {
+  it("previews --refresh as unchanged, with no call more than a refresh makes", async ({ emu }) => {
     await emu.resetCalls();
     const pv = await stack.stack.preview({ refresh: true, expectNoChanges: true });
     expect(pv.changeSummary).toEqual({ same: 4 });

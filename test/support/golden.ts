@@ -29,6 +29,8 @@ export function normalisePulumiOutput(text: string, now = Date.now()): string {
       .replace(/(?:\/private)?\/(?:tmp|var\/folders)\/[\w./-]+/g, "<tmp>")
       // "Duration: 2s", "(0.52s)", "1m3s"
       .replace(/\b(?:\d+h)?(?:\d+m)?\d+(?:\.\d+)?m?s\b/g, "<duration>")
+      // Progress lines ("@ previewing update....") depend on timing.
+      .replace(/^@ .*\n/gm, "")
       .replace(/[ \t]+$/gm, "")
   );
 }
