@@ -12,7 +12,7 @@ import { pulumiCli, type PulumiCli } from "./support/cli";
 import { repoRoot } from "./support/engine";
 import type { EmulatorHarness } from "./support/emulator";
 import { describe, emulatorTest, expect } from "./support/fixtures";
-import { normalisePulumiOutput } from "./support/golden";
+import { CHANGE_LINE, normalisePulumiOutput } from "./support/golden";
 
 // The kinds follow one stack: each drifts one session, checks, and converges it again.
 const it = emulatorTest({ resetBeforeEach: false });
@@ -125,9 +125,6 @@ function engineDiff(step: JsonStep): string[] {
     .sort();
 }
 
-/** A line that shows a change: anything marked ~, +, - or +- but the stack's own refresh. */
-const CHANGE_LINE = /^\s*(?:[~+-]|\+-)\s(?!pulumi:pulumi:Stack: \(refresh\))/m;
-
 /**
  * Runs `preview --refresh --diff` (text, checked against the golden file) and `preview --refresh
  * --json` (the engine's plan, and the drift report's input). Returns, per session that would
@@ -158,108 +155,116 @@ async function converge() {
   expect(up.status, up.out).toBe(0);
 }
 
-describe("what `pulumi preview --refresh --diff` and the drift report show", () => {
-  it("nothing changed: no step, no `~` line, a clean report", async () => {
-    const { text, changes, report, reportStatus } = await previewDrift("nothing-changed");
-    expect(changes).toEqual({});
-    expect(text).not.toMatch(CHANGE_LINE);
-    expect(reportStatus).toBe(0);
-    expect(report).toEqual(["drift-gate: no changes (5 resources checked)"]);
-  });
-
-  it("ttl changed out of band: ttl, and nothing else", async ({ emu }) => {
-    await emu.patchSession(await sidOf(emu, "s-ttl"), { ttl: 7200 });
-    const { changes, report } = await previewDrift("ttl");
-    expect(changes).toEqual({ "s-ttl": { op: "update", diff: ["ttl"], replaceReasons: [] } });
-    expect(report).toEqual([
-      "drift-gate: 1 of 5 resources would change",
-      "s-ttl: update (ttl: 7200 -> 3600)",
-    ]);
-    await converge();
-  });
-
-  it("dateExpiry changed out of band: dateExpiry, and nothing else", async ({ emu }) => {
-    await emu.patchSession(await sidOf(emu, "s-expiry"), { dateExpiry: "2031-06-01T00:00:00Z" });
-    const { changes, report } = await previewDrift("dateExpiry");
-    expect(changes).toEqual({
-      "s-expiry": { op: "update", diff: ["dateExpiry"], replaceReasons: [] },
+// Three CLI commands a kind, each a few seconds (more on a busy machine).
+describe(
+  "what `pulumi preview --refresh --diff` and the drift report show",
+  { timeout: 600_000 },
+  () => {
+    it("nothing changed: no step, no `~` line, a clean report", async () => {
+      const { text, changes, report, reportStatus } = await previewDrift("nothing-changed");
+      expect(changes).toEqual({});
+      expect(text).not.toMatch(CHANGE_LINE);
+      expect(reportStatus).toBe(0);
+      expect(report).toEqual(["drift-gate: no changes (5 resources checked)"]);
     });
-    expect(report).toEqual([
-      "drift-gate: 1 of 5 resources would change",
-      "s-expiry: update (dateExpiry: 2031-06-01T00:00:00Z -> 2030-01-31T17:00:00Z)",
-    ]);
-    await converge();
-  });
 
-  it("dateExpiry declared as the same instant with another offset: no change", async () => {
-    declare({
-      ...declared,
-      "s-expiry": { ...declared["s-expiry"], dateExpiry: "2030-01-31T19:00:00+02:00" },
+    it("ttl changed out of band: ttl, and nothing else", async ({ emu }) => {
+      await emu.patchSession(await sidOf(emu, "s-ttl"), { ttl: 7200 });
+      const { changes, report } = await previewDrift("ttl");
+      expect(changes).toEqual({ "s-ttl": { op: "update", diff: ["ttl"], replaceReasons: [] } });
+      expect(report).toEqual([
+        "drift-gate: 1 of 5 resources would change",
+        "s-ttl: update (ttl: 7200 -> 3600)",
+      ]);
+      await converge();
     });
-    const { changes, report } = await previewDrift("dateExpiry-same-instant");
-    expect(changes).toEqual({});
-    expect(report).toEqual(["drift-gate: no changes (5 resources checked)"]);
-  });
 
-  it("closed out of band: status, and nothing else", async ({ emu }) => {
-    await emu.patchSession(await sidOf(emu, "s-open"), { status: "closed" });
-    const { changes, report } = await previewDrift("status-closed");
-    expect(changes).toEqual({
-      "s-open": { op: "update", diff: ["status"], replaceReasons: [] },
+    it("dateExpiry changed out of band: dateExpiry, and nothing else", async ({ emu }) => {
+      await emu.patchSession(await sidOf(emu, "s-expiry"), { dateExpiry: "2031-06-01T00:00:00Z" });
+      const { changes, report } = await previewDrift("dateExpiry");
+      expect(changes).toEqual({
+        "s-expiry": { op: "update", diff: ["dateExpiry"], replaceReasons: [] },
+      });
+      expect(report).toEqual([
+        "drift-gate: 1 of 5 resources would change",
+        "s-expiry: update (dateExpiry: 2031-06-01T00:00:00Z -> 2030-01-31T17:00:00Z)",
+      ]);
+      await converge();
     });
-    expect(report).toEqual([
-      "drift-gate: 1 of 5 resources would change",
-      "s-open: update (status: closed -> open)",
-    ]);
-    await converge();
-  });
 
-  it("re-opened out of band: status, and nothing else", async ({ emu }) => {
-    await emu.patchSession(await sidOf(emu, "s-closed"), { status: "in-progress" });
-    const { changes, report } = await previewDrift("status-reopened");
-    expect(changes).toEqual({
-      "s-closed": { op: "update", diff: ["status"], replaceReasons: [] },
+    it("dateExpiry declared as the same instant with another offset: no change", async () => {
+      declare({
+        ...declared,
+        "s-expiry": { ...declared["s-expiry"], dateExpiry: "2030-01-31T19:00:00+02:00" },
+      });
+      const { changes, report } = await previewDrift("dateExpiry-same-instant");
+      expect(changes).toEqual({});
+      expect(report).toEqual(["drift-gate: no changes (5 resources checked)"]);
     });
-    expect(report).toEqual([
-      "drift-gate: 1 of 5 resources would change",
-      "s-closed: update (status: in-progress -> closed)",
-    ]);
-    await converge();
-  });
 
-  it("a participant removed out of band: a replacement for participants, its reason once", async ({
-    emu,
-  }) => {
-    const sid = await sidOf(emu, "s-pair");
-    const listed = (await emu.twilio("GET", `Sessions/${sid}/Participants`)) as {
-      participants: Array<{ sid: string; identifier: string }>;
-    };
-    const driver = listed.participants.find((p) => p.identifier === "+15005550007")!;
-    await emu.twilio("DELETE", `Sessions/${sid}/Participants/${driver.sid}`);
-    const { text, changes, report } = await previewDrift("participant-removed");
-    expect(changes).toEqual({
-      "s-pair": {
-        op: "replace",
-        diff: ["participants"],
-        replaceReasons: ["participants"],
-      },
+    it("closed out of band: status, and nothing else", async ({ emu }) => {
+      await emu.patchSession(await sidOf(emu, "s-open"), { status: "closed" });
+      const { changes, report } = await previewDrift("status-closed");
+      expect(changes).toEqual({
+        "s-open": { op: "update", diff: ["status"], replaceReasons: [] },
+      });
+      expect(report).toEqual([
+        "drift-gate: 1 of 5 resources would change",
+        "s-open: update (status: closed -> open)",
+      ]);
+      await converge();
     });
-    expect(text.match(/is replaced to change its participants/g)).toHaveLength(1);
-    expect(report).toEqual([
-      "drift-gate: 1 of 5 resources would change",
-      "s-pair: replace (participants: 1 participant -> 2 participants)",
-    ]);
-    await converge();
-  });
 
-  it("the session deleted out of band: a create, and nothing else", async ({ emu }) => {
-    await emu.deleteSession(await sidOf(emu, "s-ttl"));
-    const { changes, report } = await previewDrift("session-deleted");
-    expect(changes).toEqual({ "s-ttl": { op: "create", diff: [], replaceReasons: [] } });
-    expect(report).toEqual([
-      "drift-gate: 1 of 5 resources would change",
-      "s-ttl: create (gone from Twilio: deleted outside Pulumi, would be created again)",
-    ]);
-    await converge();
-  });
-});
+    it("re-opened out of band: status, and nothing else", async ({ emu }) => {
+      await emu.patchSession(await sidOf(emu, "s-closed"), { status: "in-progress" });
+      const { changes, report } = await previewDrift("status-reopened");
+      expect(changes).toEqual({
+        "s-closed": { op: "update", diff: ["status"], replaceReasons: [] },
+      });
+      expect(report).toEqual([
+        "drift-gate: 1 of 5 resources would change",
+        "s-closed: update (status: in-progress -> closed)",
+      ]);
+      await converge();
+    });
+
+    it("a participant removed out of band: a replacement for participants, its reason once", async ({
+      emu,
+    }) => {
+      const sid = await sidOf(emu, "s-pair");
+      const listed = (await emu.twilio("GET", `Sessions/${sid}/Participants`)) as {
+        participants: Array<{ sid: string; identifier: string }>;
+      };
+      const driver = listed.participants.find((p) => p.identifier === "+15005550007")!;
+      await emu.twilio("DELETE", `Sessions/${sid}/Participants/${driver.sid}`);
+      const { text, changes, report } = await previewDrift("participant-removed");
+      expect(changes).toEqual({
+        "s-pair": {
+          op: "replace",
+          diff: ["participants"],
+          replaceReasons: ["participants"],
+        },
+      });
+      expect(text.match(/is replaced to change its participants/g)).toHaveLength(1);
+      expect(report).toEqual([
+        "drift-gate: 1 of 5 resources would change",
+        "s-pair: replace (participants: 1 participant -> 2 participants)",
+      ]);
+      // `up` previews, then updates: the warning once in each.
+      const up = await pulumi("up", "--refresh", "--yes");
+      expect(up.status, up.out).toBe(0);
+      expect(up.out.match(/is replaced to change its participants/g)).toHaveLength(2);
+    });
+
+    it("the session deleted out of band: a create, and nothing else", async ({ emu }) => {
+      await emu.deleteSession(await sidOf(emu, "s-ttl"));
+      const { changes, report } = await previewDrift("session-deleted");
+      expect(changes).toEqual({ "s-ttl": { op: "create", diff: [], replaceReasons: [] } });
+      expect(report).toEqual([
+        "drift-gate: 1 of 5 resources would change",
+        "s-ttl: create (gone from Twilio: deleted outside Pulumi, would be created again)",
+      ]);
+      await converge();
+    });
+  },
+);

@@ -9,6 +9,7 @@ import { ProxySession, type ProxySessionArgs } from "pulumi-twilio-proxy";
 import { afterAll } from "vitest";
 import { EngineStack, recordOps, urnName, type StateResource } from "./support/engine";
 import { describe, emulatorTest, expect } from "./support/fixtures";
+import { CHANGE_LINE } from "./support/golden";
 
 // The tests follow one upgraded stack from preview to destroy: no reset between them.
 const it = emulatorTest({ resetBeforeEach: false });
@@ -158,8 +159,6 @@ describe("a stack written by the last release (state of 87a1c91)", () => {
   );
   let stack: EngineStack;
   const LIVE_FACTS = ["sid", "accountSid", "serviceSid", "url", "dateCreated", "dateUpdated"];
-  const CHANGE_LINE = /^\s*[~+-]{1,2}\s/m;
-
   it.beforeAll(async ({ emu }) => {
     await emu.reset();
     stack = await EngineStack.create(emu, async () => {

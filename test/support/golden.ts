@@ -34,3 +34,9 @@ export function normalisePulumiOutput(text: string, now = Date.now()): string {
       .replace(/[ \t]+$/gm, "")
   );
 }
+
+/**
+ * A line of pulumi's output that shows a change: marked ~, +, - or +-. The stack's own
+ * `~ pulumi:pulumi:Stack: (refresh)` is not one: the CLI heads every `--refresh --diff` with it.
+ */
+export const CHANGE_LINE = /^\s*(?:[~+-]|\+-)\s(?!pulumi:pulumi:Stack: \(refresh\))/m;
