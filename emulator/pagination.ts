@@ -106,6 +106,8 @@ export function paginate<T extends Sortable>(
   scope: string,
   keyOf: (sid: string) => SortKey | undefined,
   key: string,
+  /** The order of `sorted`, which cursors follow; date_created, then sid, unless given. */
+  compare: (a: Sortable, b: Sortable) => number = compareKeys,
 ): Page<T> {
   const url = (page: number, token?: string) =>
     `${listUrl}?PageSize=${req.pageSize}&Page=${page}` +
@@ -126,12 +128,12 @@ export function paginate<T extends Sortable>(
       throw Errors.invalidPageToken();
     }
     if (req.token.direction === "after") {
-      const after = sorted.filter((s) => compareKeys(s, boundary) > 0);
+      const after = sorted.filter((s) => compare(s, boundary) > 0);
       items = after.slice(0, req.pageSize);
       hasNext = after.length > req.pageSize;
       hasPrev = sorted.length > after.length;
     } else {
-      const before = sorted.filter((s) => compareKeys(s, boundary) < 0);
+      const before = sorted.filter((s) => compare(s, boundary) < 0);
       items = before.slice(Math.max(0, before.length - req.pageSize));
       hasPrev = before.length > req.pageSize;
       hasNext = sorted.length > before.length;

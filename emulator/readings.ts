@@ -152,6 +152,15 @@ export const READINGS = [
       "deleted participant 'cannot be re-added' (OpenAPI), which is 80623 in both positions",
   },
   {
+    id: "participantListOrder",
+    behaviour: "The order of ListParticipant's participants",
+    defaultReading: "newest first (reverse creation order), so not the order a create declared",
+    alternativeReading: "creation order (the order of a create's Participants, then additions)",
+    evidence:
+      "undocumented: the OpenAPI document and the docs say nothing of the order; a client " +
+      "must not depend on it, and the default is one that differs from creation order",
+  },
+  {
     id: "participantDeleteStatus",
     behaviour: "HTTP status of a successful DeleteParticipant",
     defaultReading: "200 with an empty body, as the OpenAPI document says",

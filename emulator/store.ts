@@ -9,7 +9,7 @@ import type {
   SessionRecord,
   SessionStatus,
 } from "./model";
-import { compareKeys, type SortKey } from "./pagination";
+import { compareKeys, type Sortable, type SortKey } from "./pagination";
 import {
   MAX_PARTICIPANTS,
   type CreateInput,
@@ -164,12 +164,26 @@ export class Store {
     p.dateUpdated = now;
   }
 
-  /** What ListParticipant shows: deleted ones too, unless the deletedParticipantsInList alternative. */
+  /**
+   * What ListParticipant shows, in participantOrder: deleted ones too, unless the
+   * deletedParticipantsInList alternative.
+   */
   visibleParticipants(s: SessionRecord): ParticipantRecord[] {
     const hideDeleted = this.readings.isAlternative("deletedParticipantsInList");
-    return [...s.participants]
+    return s.participants
       .filter((p) => p.dateDeleted === null || !hideDeleted)
-      .sort(compareKeys);
+      .sort(this.participantOrder(s));
+  }
+
+  /**
+   * ListParticipant's order (the participantListOrder reading): newest first by default,
+   * creation order as the alternative. `s.participants` is in creation order, which a
+   * date_created to the second cannot tell within one create.
+   */
+  participantOrder(s: SessionRecord): (a: Sortable, b: Sortable) => number {
+    const position = (x: Sortable) => s.participants.findIndex((p) => p.sid === x.sid);
+    const sign = this.readings.isAlternative("participantListOrder") ? 1 : -1;
+    return (a, b) => sign * (position(a) - position(b));
   }
 
   findParticipant(s: SessionRecord, sid: string): ParticipantRecord | undefined {

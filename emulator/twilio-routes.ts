@@ -139,6 +139,7 @@ export function handleOperation(
         s.sid,
         (sid) => store.participantKey(s, sid),
         "participants",
+        store.participantOrder(s),
       );
       return json(200, {
         participants: page.items.map((p) => toParticipantJson(p, s, baseUrl)),

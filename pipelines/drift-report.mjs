@@ -99,7 +99,19 @@ function show(field, v) {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-const same = (a, b) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/** A value with its object keys sorted: key order is no difference. */
+const canonical = (v) =>
+  Array.isArray(v)
+    ? v.map(canonical)
+    : v !== null && typeof v === "object"
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, canonical(v[k])]),
+        )
+      : v;
+const same = (a, b) =>
+  JSON.stringify(canonical(a ?? null)) === JSON.stringify(canonical(b ?? null));
 
 /** The declared fields whose old (live, after refresh) and new (declared) values differ. */
 function changedFields(type, oldInputs, newInputs) {

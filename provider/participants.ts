@@ -83,11 +83,35 @@ export function participantChanges(
 export const hasChanges = (c: ParticipantChanges) => c.remove.length > 0 || c.add.length > 0;
 
 /**
- * The live participants written as the stack declares them, for refresh's inputs: a live one
- * that matches a declared one keeps the declared form (no spurious diff); any other shows its
- * identifier and the fields Twilio reports, so `preview --diff` names the drift.
+ * The live participants in the one order the engine ever sees (outputs, and refresh's inputs):
+ * the declared order, each declared participant taking the live one with its identifier (the
+ * one that matches every declared field first), then any undeclared ones by identifier and SID.
+ * Twilio's list order is undocumented (the emulator's participantListOrder reading), so a
+ * listing never reorders what the stack shows.
  */
-export function inDeclaredForm(declared: Participant[], live: ParticipantState[]): Participant[] {
+export function inDeclaredOrder<T extends ParticipantState>(
+  declared: readonly Participant[] | undefined,
+  live: readonly T[],
+): T[] {
+  const rest = [...live];
+  const ordered: T[] = [];
+  for (const d of declared ?? []) {
+    let i = rest.findIndex((l) => matches(d, l));
+    if (i < 0) i = rest.findIndex((l) => l.identifier === d.identifier);
+    if (i >= 0) ordered.push(...rest.splice(i, 1));
+  }
+  const key = (p: ParticipantState) => `${p.identifier}\u0000${p.sid ?? ""}`;
+  rest.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return [...ordered, ...rest];
+}
+
+/**
+ * The live participants written as the stack declares them, for refresh's inputs, in declared
+ * order: a live one that matches a declared one keeps the declared form (no spurious diff); any
+ * other shows its identifier and the fields Twilio reports, so `preview --diff` names the drift.
+ */
+export function inDeclaredForm(declared: Participant[], listed: ParticipantState[]): Participant[] {
+  const live = inDeclaredOrder(declared, listed);
   const { partner } = pair(declared, live);
   return live.map((l, j) => {
     const i = partner.indexOf(j);

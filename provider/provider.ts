@@ -86,6 +86,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
   ProxySessionOutputs
 > {
   private config: ConfigSource = () => undefined;
+  private readonly warned = new Set<string>();
 
   constructor(private readonly options: ProviderOptions = {}) {}
 
@@ -118,7 +119,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
   ): Promise<dynamic.DiffResult> {
     const obstacle = participantsObstacle(olds, news);
     if (obstacle) {
-      this.warn(`session ${olds.sid} is replaced to change its participants: ${obstacle}`);
+      this.warnOnce(`session ${olds.sid} is replaced to change its participants: ${obstacle}`);
     }
     return diffSession(olds, news);
   }
@@ -131,8 +132,35 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       const { session, participants } = await this.adopt(client, inputs);
       return { id: session.sid, outs: toOutputs(session, declared, participants) };
     }
-    const session = await this.createOnce(client, inputs, settings.adoptOnConflict);
-    return { id: session.sid, outs: toOutputs(session, declared) };
+    const created = await this.createOnce(client, inputs, settings.adoptOnConflict);
+    const participants =
+      created.participants ??
+      (await this.listCreated(client, created.session, inputs.participants));
+    return { id: created.session.sid, outs: toOutputs(created.session, declared, participants) };
+  }
+
+  /**
+   * The participants Twilio gave a new session, as the next refresh will read them (create's
+   * answer has none: no SIDs, no proxy numbers): one ListParticipant, none without
+   * participants. The session exists by now, and a create that throws would lose it from
+   * state: when the listing fails, the outputs keep the declared participants instead, and the
+   * next refresh reads them.
+   */
+  private async listCreated(
+    client: TwilioProxyClient,
+    session: TwilioSession,
+    declared: Participant[] | undefined,
+  ): Promise<ParticipantsKnown | undefined> {
+    if (!declared?.length) return undefined;
+    try {
+      return fromListing(await client.listParticipants(session.service_sid, session.sid));
+    } catch (err) {
+      this.warn(
+        `session ${session.sid} was created, but its participants could not be read ` +
+          `(${(err as Error).message}); \`pulumi refresh\` reads them`,
+      );
+      return undefined;
+    }
   }
 
   async read(
@@ -210,6 +238,16 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
 
   private warn(message: string): void {
     (this.options.warn ?? ((m: string) => console.error(`warning: ${m}`)))(message);
+  }
+
+  /**
+   * A warning said once per process, i.e. per operation: the engine asks for the same diff
+   * more than once (a replacement's steps, an `up`'s preview and update) and would print each.
+   */
+  private warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.warn(message);
   }
 
   /**
@@ -328,10 +366,10 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     client: TwilioProxyClient,
     inputs: ProxySessionInputs,
     adoptOnConflict: boolean,
-  ): Promise<TwilioSession> {
+  ): Promise<{ session: TwilioSession; participants?: ParticipantsKnown }> {
     const started = Date.now();
     try {
-      return await client.createSession(inputs.serviceSid, createForm(inputs));
+      return { session: await client.createSession(inputs.serviceSid, createForm(inputs)) };
     } catch (err) {
       const lostAnswer = err instanceof TwilioRequestError && err.mayHaveApplied;
       if (lostAnswer && inputs.uniqueName === undefined) {
@@ -345,7 +383,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       }
       if (!(err instanceof TwilioApiError) || err.code !== 80603) throw err;
       // Recovery after an interrupted run: the session may exist although state lost it.
-      if (adoptOnConflict) return (await this.adopt(client, { ...inputs, adopt: true })).session;
+      if (adoptOnConflict) return this.adopt(client, { ...inputs, adopt: true });
       if (!lostAnswer) {
         throw new SessionConflictError(
           `uniqueName "${inputs.uniqueName}" is already used by another session in Service ` +
@@ -356,7 +394,7 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
           { cause: err },
         );
       }
-      return this.claimLostCreate(client, inputs, err, started);
+      return { session: await this.claimLostCreate(client, inputs, err, started) };
     }
   }
 

@@ -1,4 +1,4 @@
 // The provider instance the serialized stub uses inside the engine's provider process.
-import { ProxySessionProvider } from "./provider";
+import { EngineProxySessionProvider } from "./credential-hint";
 
-export const provider = new ProxySessionProvider();
+export const provider = new EngineProxySessionProvider();

@@ -2,7 +2,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { sameInstant } from "./dates";
 import { isActive } from "./diff";
-import { inDeclaredForm, type ParticipantsKnown } from "./participants";
+import { inDeclaredForm, inDeclaredOrder, type ParticipantsKnown } from "./participants";
 import {
   DECLARABLE_KEYS,
   type DeclaredInputs,
@@ -54,15 +54,17 @@ export function withDeclared(
   declared: DeclaredInputs,
   participants: ParticipantsKnown = { current: declared.participants ?? [], removed: [] },
 ): ProxySessionOutputs {
-  const outs: Omit<ProxySessionOutputs, "declared"> & Partial<ProxySessionState> = {
+  const outs: Omit<ProxySessionOutputs, "__declared"> & Partial<ProxySessionState> = {
     ...state,
-    participants: participants.current,
+    participants: inDeclaredOrder(declared.participants, participants.current),
   };
   // Twilio's links are the URL plus a suffix: the resource derives them (resource.ts) rather
   // than store them, since every byte of state is rewritten after every step of an operation.
   delete outs.links;
   // `state` may be earlier outputs: what they knew of removed participants is in `participants`.
   delete outs.removedParticipants;
+  // 0.1.x kept the record under a name the CLI displays.
+  delete outs.declared;
   if (participants.removed.length > 0) outs.removedParticipants = participants.removed;
   const record: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(declared)) {
@@ -70,17 +72,19 @@ export function withDeclared(
     if (key === "serviceSid" || value === undefined) continue;
     record[key] = isDeepStrictEqual(value, outs[key as keyof typeof outs]) ? true : value;
   }
-  return { ...outs, declared: record as DeclaredRecord };
+  return { ...outs, __declared: record as DeclaredRecord };
 }
 
 /**
- * The declaration that outputs record (`true` stands for the output of the same name). State
- * written before `declared` existed records only the service and the participants.
+ * The declaration that outputs record (`true` stands for the output of the same name), under
+ * `__declared`, or `declared` in state written by 0.1.x. State written before either existed
+ * records only the service and the participants.
  */
 export function declaredIn(outs: ProxySessionOutputs): DeclaredInputs {
-  if (!outs.declared) return { serviceSid: outs.serviceSid, participants: outs.participants };
+  const recorded = outs.__declared ?? outs.declared;
+  if (!recorded) return { serviceSid: outs.serviceSid, participants: outs.participants };
   const declared: Record<string, unknown> = { serviceSid: outs.serviceSid };
-  for (const [key, value] of Object.entries(outs.declared)) {
+  for (const [key, value] of Object.entries(recorded)) {
     if (key === "serviceSid") continue;
     declared[key] = value === true ? outs[key as keyof ProxySessionOutputs] : value;
   }

@@ -178,8 +178,13 @@ export interface ProxySessionOutputs extends Omit<ProxySessionState, "links"> {
    * they cannot be added again, and may still count toward the limit of two. Absent when none.
    */
   removedParticipants?: string[];
-  /** Which inputs the stack last declared, so that refresh can rebuild exactly those inputs. */
-  declared: DeclaredRecord;
+  /**
+   * Which inputs the stack last declared, so that refresh can rebuild exactly those inputs.
+   * Bookkeeping: the `__` prefix keeps it out of the CLI's display (the engine hides such keys).
+   */
+  __declared: DeclaredRecord;
+  /** The same record as state written by 0.1.x holds it; read, never written. */
+  declared?: DeclaredRecord;
 }
 
 /** What a stack declared, less the create-time-only `adopt`. */

@@ -24,7 +24,7 @@ function live(over: Partial<ProxySessionOutputs> = {}): ProxySessionOutputs {
     dateUpdated: "2026-11-01T10:00:00Z",
     url: "http://x/v1/Services/KS/Sessions/KC",
     participants: [],
-    declared: { serviceSid: KS },
+    __declared: { serviceSid: KS },
     ...over,
   };
 }

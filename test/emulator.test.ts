@@ -775,9 +775,8 @@ describe("participants sub-resource", () => {
     const res = await api("GET", (s.links as Json).participants as string);
     expect(res.status).toBe(200);
     const listed = res.body.participants as Json[];
-    // Ordered like sessions: date_created, then sid; these two share their second.
-    expect(listed.map((x) => x.sid)).toEqual(listed.map((x) => x.sid).sort());
-    expect(listed.map((x) => x.identifier).sort()).toEqual(["alice", "bob"]);
+    // Newest first (participantListOrder), although the two share their second.
+    expect(listed.map((x) => x.identifier)).toEqual(["bob", "alice"]);
     for (const x of listed) {
       expect(x).toMatchObject({
         session_sid: s.sid,
@@ -832,7 +831,8 @@ describe("participants sub-resource", () => {
       friendly_name: null,
     });
     const both = [res.body.sid, given.body.sid].sort();
-    expect((await list(s.sid as string)).map((x) => x.sid)).toEqual(both);
+    // Newest first (participantListOrder).
+    expect((await list(s.sid as string)).map((x) => x.sid)).toEqual([given.body.sid, res.body.sid]);
     expect((await live(s.sid as string)).map((x) => x.sid).sort()).toEqual(both);
     for (const created of [res.body, given.body]) {
       const path = participantPath(s.sid as string, created.sid as string);
@@ -879,18 +879,18 @@ describe("participants sub-resource", () => {
 
   it("soft-deletes: 200 without a body, still listed with date_deleted, gone from the control API", async () => {
     const s = await createSession({ Participants: [p("alice"), p("bob")] });
-    const [alice, bob] = await list(s.sid as string);
+    const [bob, alice] = await list(s.sid as string);
     await advance(7);
     const res = await api("DELETE", participantPath(s.sid as string, alice.sid as string));
     expect(res.status).toBe(200);
     expect(res.text).toBe("");
     const after = await list(s.sid as string);
-    expect(after.map((x) => x.sid)).toEqual([alice.sid, bob.sid]);
-    expect(after[0]).toMatchObject({
+    expect(after.map((x) => x.sid)).toEqual([bob.sid, alice.sid]);
+    expect(after[1]).toMatchObject({
       date_deleted: await clockNow(),
       date_updated: await clockNow(),
     });
-    expect(after[1].date_deleted).toBeNull();
+    expect(after[0].date_deleted).toBeNull();
     const fetched = await api("GET", participantPath(s.sid as string, alice.sid as string));
     expect(fetched.body.date_deleted).toBe(await clockNow());
     expect((await live(s.sid as string)).map((x) => x.sid)).toEqual([bob.sid]);
@@ -899,10 +899,19 @@ describe("participants sub-resource", () => {
     expectError(again, 404, 20404);
   });
 
+  it("under participantListOrder lists in creation order, paging included", async () => {
+    await useReading("participantListOrder");
+    const s = await createSession({ Participants: [p("alice"), p("bob")] });
+    expect((await list(s.sid as string)).map((x) => x.identifier)).toEqual(["alice", "bob"]);
+    const first = await api("GET", `${participantsPath(s.sid as string)}?PageSize=1`);
+    const second = await api("GET", (first.body.meta as Json).next_page_url as string);
+    expect((second.body.participants as Json[]).map((x) => x.identifier)).toEqual(["bob"]);
+  });
+
   it("under deletedParticipantsInList a deleted participant is neither listed nor fetchable", async () => {
     await useReading("deletedParticipantsInList");
     const s = await createSession({ Participants: [p("alice"), p("bob")] });
-    const [alice, bob] = await list(s.sid as string);
+    const [bob, alice] = await list(s.sid as string);
     await api("DELETE", participantPath(s.sid as string, alice.sid as string));
     expect((await list(s.sid as string)).map((x) => x.sid)).toEqual([bob.sid]);
     const fetched = await api("GET", participantPath(s.sid as string, alice.sid as string));

@@ -9,6 +9,7 @@ import { ProxySession, type ProxySessionArgs } from "pulumi-twilio-proxy";
 import { afterAll } from "vitest";
 import { EngineStack, recordOps, urnName, type StateResource } from "./support/engine";
 import { describe, emulatorTest, expect } from "./support/fixtures";
+import { CHANGE_LINE } from "./support/golden";
 
 // The tests follow one upgraded stack from preview to destroy: no reset between them.
 const it = emulatorTest({ resetBeforeEach: false });
@@ -140,6 +141,90 @@ describe("a stack written by 0.1.0", { shuffle: false }, () => {
     await emu.resetCalls();
     await stack.stack.destroy();
     expect(await emu.calls()).toMatchObject({ total: 3, DeleteSession: 3 });
+    expect(await emu.sessions()).toEqual([]);
+  });
+});
+
+/**
+ * A state written by the last release's code (main at 87a1c91, by its own `up`, generated
+ * with its own provider and emulator: test/fixtures/state-87a1c91.json). Its outputs hold the
+ * declaration as `declared`, a name the CLI displays, and participants as declared (no SIDs).
+ * The sessions are made again on this emulator; the facts that only Twilio decides (SIDs,
+ * dates, the URL) are the live ones, the rest is the fixture's, byte for byte.
+ */
+describe("a stack written by the last release (state of 87a1c91)", () => {
+  const fixture = JSON.parse(
+    fs.readFileSync(path.join(__dirname, "fixtures/state-87a1c91.json"), "utf8"),
+  ) as { baseUrl: string; serviceSid: string; accountSid: string; sessions: StateResource[] };
+  const releasedInputs = Object.fromEntries(
+    fixture.sessions.map((r) => [urnName(r.urn), r.inputs!]),
+  );
+  let stack: EngineStack;
+  const LIVE_FACTS = ["sid", "accountSid", "serviceSid", "url", "dateCreated", "dateUpdated"];
+  it.beforeAll(async ({ emu }) => {
+    await emu.reset();
+    stack = await EngineStack.create(emu, async () => {
+      for (const [name, inputs] of Object.entries(releasedInputs)) {
+        const args = { ...inputs, serviceSid: emu.serviceSid } as ProxySessionArgs;
+        delete (args as { __provider?: unknown }).__provider;
+        new ProxySession(name, args);
+      }
+      return {};
+    });
+    await stack.stack.up();
+    const exported = await stack.stack.exportStack();
+    const resources = exported.deployment.resources as StateResource[];
+    for (const r of resources.filter((x) => x.type.endsWith(":ProxySession"))) {
+      const released = fixture.sessions.find((s) => urnName(s.urn) === urnName(r.urn))!;
+      const swap = (v: unknown) =>
+        JSON.parse(
+          JSON.stringify(v)
+            .replaceAll(fixture.serviceSid, emu.serviceSid)
+            .replaceAll(fixture.accountSid, emu.emulator.accountSid)
+            .replaceAll(released.id!, r.id!),
+        );
+      const facts = Object.fromEntries(LIVE_FACTS.map((k) => [k, r.outputs![k]]));
+      r.inputs = swap(released.inputs);
+      r.outputs = { ...swap(released.outputs), ...facts };
+    }
+    await stack.stack.importStack(exported);
+  });
+  afterAll(() => stack?.dispose());
+
+  it("holds what the release wrote: `declared`, participants without SIDs", async () => {
+    const b = (await stack.sessions()).find((r) => urnName(r.urn) === "b")!;
+    expect(b.outputs).toHaveProperty("declared");
+    expect(b.outputs).not.toHaveProperty("__declared");
+    expect(b.outputs!.participants).toEqual(releasedInputs.b.participants);
+  });
+
+  it("previews as unchanged without an HTTP call", async ({ emu }) => {
+    await emu.resetCalls();
+    const pv = await stack.stack.preview({ diff: true });
+    expect(pv.changeSummary).toEqual({ same: 4 });
+    expect(pv.stdout).not.toMatch(CHANGE_LINE);
+    expect((await emu.calls()).total).toBe(0);
+  });
+
+  it("previews --refresh as unchanged, with no call more than a refresh makes", async ({ emu }) => {
+    await emu.resetCalls();
+    const pv = await stack.stack.preview({ refresh: true, expectNoChanges: true });
+    expect(pv.changeSummary).toEqual({ same: 4 });
+    expect(await emu.calls()).toMatchObject({ total: 4, FetchSession: 3, ListParticipant: 1 });
+  });
+
+  it("a refresh moves the record to `__declared`; from then on nothing shows", async ({ emu }) => {
+    await stack.stack.refresh();
+    const b = (await stack.sessions()).find((r) => urnName(r.urn) === "b")!;
+    expect(b.outputs).not.toHaveProperty("declared");
+    expect(b.outputs).toHaveProperty("__declared");
+    expect(b.inputs!.participants).toEqual(releasedInputs.b.participants);
+    await emu.resetCalls();
+    const again = await stack.stack.preview({ refresh: true, diff: true });
+    expect(again.changeSummary).toEqual({ same: 4 });
+    expect(again.stdout, again.stdout).not.toMatch(CHANGE_LINE);
+    expect((await emu.calls()).total).toBe(4);
+    await stack.stack.destroy();
     expect(await emu.sessions()).toEqual([]);
   });
 });

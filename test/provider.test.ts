@@ -1,5 +1,6 @@
 // The provider's methods against the emulator over real HTTP, counting the calls they make.
 import type { ProxySessionInputs } from "../provider/internal";
+import { EngineProxySessionProvider } from "../provider/credential-hint";
 import { SessionConflictError } from "../provider/errors";
 import { NAME_LOOKUP_READINGS, type EmulatorHarness } from "./support/emulator";
 import { describe, expect, it } from "./support/fixtures";
@@ -65,7 +66,38 @@ describe("create", () => {
     ]);
     const [stored] = await emu.sessions();
     expect(stored.participants).toHaveLength(2);
-    expect(outs.participants).toEqual(participants);
+    expect(outs.participants).toEqual(participants.map((p) => expect.objectContaining(p)));
+  });
+
+  it.for(["default", "alternative"] as const)(
+    "outputs the participants as the next read does, in declared order (participantListOrder %s)",
+    async (position, { emu }) => {
+      await emu.setReading("participantListOrder", position);
+      const p = emu.provider();
+      const participants = [{ identifier: "+15550001111" }, { identifier: "+15550002222" }];
+      const { result, calls } = await emu.count(() => p.create(declare(emu, { participants })));
+      // Create's answer has no participants: one listing gives their SIDs and masked numbers.
+      expect(calls).toMatchObject({ total: 2, CreateSession: 1, ListParticipant: 1 });
+      const outs = result.outs!;
+      expect(outs.participants).toEqual(
+        participants.map((d) => ({
+          ...d,
+          sid: expect.stringMatching(/^KP/),
+          proxyIdentifier: expect.stringMatching(/^\+/),
+          proxyIdentifierSid: expect.stringMatching(/^PN/),
+        })),
+      );
+      const read = await p.read(result.id, outs);
+      expect(read.props).toEqual(outs);
+      expect(read.inputs!.participants).toEqual(participants);
+    },
+  );
+
+  it("makes one call for a session without participants", async ({ emu }) => {
+    const p = emu.provider();
+    const { result, calls } = await emu.count(() => p.create(declare(emu, { participants: [] })));
+    expect(calls).toMatchObject({ total: 1, CreateSession: 1 });
+    expect(result.outs!.participants).toEqual([]);
   });
 
   it("surfaces Twilio's error code, status, message and link", async ({ emu }) => {
@@ -284,6 +316,33 @@ describe("credentials", () => {
     await expect(p.create(declare(emu))).resolves.toMatchObject({
       id: expect.stringMatching(/^KC/),
     });
+  });
+
+  it("as the engine runs it, a 401 with credentials from stack config names the way out, in one line", async ({
+    emu,
+  }) => {
+    const { id, outs } = await created(emu);
+    await emu.rotateAuthToken("RotatedToken0123456789abcdef");
+    const config: Record<string, string> = {
+      "twilio:username": emu.emulator.accountSid,
+      "twilio:password": emu.emulator.authToken,
+      "twilio-proxy:baseUrl": emu.baseUrl,
+    };
+    const inEngine = new EngineProxySessionProvider({ env: {}, warn: () => {} });
+    await inEngine.configure({
+      config: { get: (k: string) => config[k], require: (k: string) => config[k] },
+    });
+    const err = (await inEngine.read(id, outs).catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(
+      /^Twilio error 20003 \(HTTP 401\): .*; the credentials come from stack config: refresh, preview and destroy use the configuration saved at the last `up`, and `--run-program` uses the current one$/,
+    );
+    // The dynamic-provider host prints `${err}: ${err.stack}`: no trace there.
+    expect(`${err}: ${err.stack}`).not.toMatch(/\n/);
+    // From the environment, the next command reads the current value: no such hint.
+    const fromEnv = new EngineProxySessionProvider({ env: emu.env(), warn: () => {} });
+    const plain = (await fromEnv.read(id, outs).catch((e: Error) => e)) as Error;
+    expect(plain.message).toMatch(/20003/);
+    expect(plain.message).not.toMatch(/stack config/);
   });
 
   it("names both ways to set credentials when none are set, and sends nothing", async ({ emu }) => {

@@ -175,7 +175,7 @@ const NEEDED_BY: Record<string, string> = {
   "outputs.status": "user; diff (updates)",
   "outputs.ttl": "user; diff (updates)",
   "outputs.dateExpiry": "user; diff (updates)",
-  "outputs.declared": "refresh: which inputs to rebuild",
+  "outputs.__declared": "refresh: which inputs to rebuild (hidden from the CLI display)",
 };
 const neededBy = (part: string) =>
   NEEDED_BY[part] ??
