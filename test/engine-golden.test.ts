@@ -5,6 +5,7 @@
 // must agree with it, and name nothing but the drifted declared properties.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import { isDeepStrictEqual } from "node:util";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll } from "vitest";
@@ -97,18 +98,6 @@ interface JsonStep {
   replaceReasons?: string[];
 }
 
-/** A value with its object keys sorted, so that key order does not count as a difference. */
-const canonical = (v: unknown): unknown =>
-  Array.isArray(v)
-    ? v.map(canonical)
-    : v !== null && typeof v === "object"
-      ? Object.fromEntries(
-          Object.keys(v)
-            .sort()
-            .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-        )
-      : v;
-
 /**
  * The properties the engine sees change in a step: its diffReasons when the provider gave
  * any; else, as the CLI does for `[diff: ~ttl]`, the inputs whose old and new values differ.
@@ -119,10 +108,13 @@ function engineDiff(step: JsonStep): string[] {
   const [olds, news] = [step.oldState?.inputs, step.newState?.inputs];
   if (!olds || !news) return [];
   const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
-  return [...keys]
-    .filter((k) => !k.startsWith("__"))
-    .filter((k) => JSON.stringify(canonical(olds[k])) !== JSON.stringify(canonical(news[k])))
-    .sort();
+  return (
+    [...keys]
+      .filter((k) => !k.startsWith("__"))
+      // isDeepStrictEqual ignores key order, as the engine does.
+      .filter((k) => !isDeepStrictEqual(olds[k], news[k]))
+      .sort()
+  );
 }
 
 /**
