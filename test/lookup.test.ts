@@ -111,9 +111,7 @@ describe.each(NAME_LOOKUP_READINGS)("getProxySession, %s", (_, reading) => {
     });
     expect(outputKeys).toEqual(expect.arrayContaining(stateKeys));
     const onlyOutputs = outputKeys.filter((k) => !stateKeys.includes(k));
-    expect(["participants", "declared", "declaredInputs"]).toEqual(
-      expect.arrayContaining(onlyOutputs),
-    );
+    expect(["participants", "__declared"]).toEqual(expect.arrayContaining(onlyOutputs));
     for (const k of stateKeys) {
       expect(state[k as keyof ProxySessionState]).toEqual(
         (read.props as unknown as Record<string, unknown>)[k],
