@@ -84,6 +84,13 @@ export const ROWS = [
     alternative: "sent",
   },
   {
+    id: "concurrentRequestsHeader",
+    behaviour: "Twilio-Concurrent-Requests header",
+    emulatorDefault: "not sent",
+    reading: "concurrentRequestsHeader",
+    alternative: "sent on every answer to an operation",
+  },
+  {
     id: "conflictHttpStatus",
     behaviour: "HTTP status of 80603, 80607, 80608",
     emulatorDefault: "409",
@@ -153,6 +160,13 @@ export const ROWS = [
     emulatorDefault: "409 80623",
     reading: "duplicateParticipantIdentifier",
     alternative: "allowed",
+  },
+  {
+    id: "participantListOrder",
+    behaviour: "Order of a session's participants in ListParticipant",
+    emulatorDefault: "newest first",
+    reading: "participantListOrder",
+    alternative: "creation order",
   },
   {
     id: "participantDeleteStatus",

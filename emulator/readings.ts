@@ -174,7 +174,7 @@ export const READINGS = [
     behaviour: "Twilio-Concurrent-Requests response header",
     defaultReading: "omitted: a client learns the account's concurrency only from its 429s",
     alternativeReading:
-      "sent on every answer of the API: the account's requests in flight when this one " +
+      "sent on every answer to an authenticated operation: the account's requests in flight when this one " +
       "arrived, itself included (on a 429 too)",
     evidence:
       "docs: errors 20429 and 45780 tell clients to monitor Twilio-Concurrent-Requests (and " +

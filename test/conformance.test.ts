@@ -271,7 +271,7 @@ describe("npm run conformance against the emulator", () => {
       const file = jsonFile();
       const run = await conformance(emu, ["--json", file]);
       expect(run.stderr).not.toContain("The run failed");
-      expect(run.status).toBe(0);
+      expect(run.status, run.stdout + run.stderr).toBe(0);
 
       const { text, rows } = readRows(file);
       const expected = ROWS.map((r) => [

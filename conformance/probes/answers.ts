@@ -1,5 +1,5 @@
 // Rows read from every answer of the run rather than from requests of their own: the headers on
-// each answer, the HTTP status that came with 80603/80607/80608, and whatever 429s happened.
+// each answer (Twilio-Concurrent-Requests among them), the HTTP status that came with 80603/80607/80608, and whatever 429s happened.
 import type { Observation, RowId } from "../rows";
 import { seen, verdict } from "../rows";
 import type { LoggedAnswer, Throttle } from "../transport";
@@ -15,6 +15,7 @@ export function observeAnswers(
     ["responseHeaders", headers(answers)],
     ["conflictHttpStatus", conflictStatus(answers)],
     ["retryAfter", retryAfter(throttles)],
+    ["concurrentRequestsHeader", concurrentRequestsHeader(answers)],
     ["rateLimits", rateLimits(throttles)],
   ]);
 }
@@ -52,6 +53,19 @@ function conflictStatus(answers: readonly LoggedAnswer[]): Observation {
     .join(", ");
   const only = (status: number) => statuses.size === 1 && statuses.has(status);
   return verdict(observed, only(409), only(400));
+}
+
+function concurrentRequestsHeader(answers: readonly LoggedAnswer[]): Observation {
+  // Answers to the API's operations only: not a refused credential (401), which is no
+  // account's request, nor a method the API lacks (405).
+  const counted = answers.filter(({ answer }) => answer.status !== 401 && answer.status !== 405);
+  if (counted.length === 0) return seen.nothing("no answer to an operation");
+  const sent = counted.filter(({ answer }) => answer.headers.has("twilio-concurrent-requests"));
+  const missing = counted.find(({ answer }) => !answer.headers.has("twilio-concurrent-requests"));
+  const observed =
+    `on ${sent.length} of ${counted.length} answers to operations` +
+    (missing && sent.length > 0 ? ` (not on ${missing.method} … ${missing.answer.status})` : "");
+  return verdict(observed, sent.length === 0, sent.length === counted.length);
 }
 
 function retryAfter(throttles: readonly Throttle[]): Observation {

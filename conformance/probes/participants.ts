@@ -227,7 +227,10 @@ async function createWithParticipants(ctx: ProbeContext, label: string, values: 
 
 const asJson = (...objects: object[]) => objects.map((o) => JSON.stringify(o));
 
-/** `2 in one value: 201, 2 participants; 3: 400 80609` and whether that is the emulator's. */
+/**
+ * `2 in one value: 201, 2 participants; 3: 400 80609` and whether that is the emulator's; and the
+ * two participants as Twilio listed them.
+ */
 async function twoAndThree(ctx: ProbeContext, label: string, two: string[], three: string[]) {
   const accepted = await createWithParticipants(ctx, label, two);
   const over = await ctx.createSession([
@@ -238,26 +241,39 @@ async function twoAndThree(ctx: ProbeContext, label: string, two: string[], thre
   const observed =
     `2: ${isSuccess(accepted.answer) ? `${accepted.answer.status}, ${count} participants` : describe(accepted.answer)}` +
     `; 3: ${describe(over)}`;
-  return isSuccess(accepted.answer) && count === 2 && isError(over, 80609)
-    ? seen.default(observed)
-    : seen.neither(observed);
+  const observation =
+    isSuccess(accepted.answer) && count === 2 && isError(over, 80609)
+      ? seen.default(observed)
+      : seen.neither(observed);
+  return { observation, listed: accepted.participants };
+}
+
+/** The order ListParticipant gave two participants that one create declared first, second. */
+function listOrder(listed: Participant[]): Observation {
+  if (listed.length !== 2) return seen.nothing("no session with two participants");
+  const [one, two] = listed.map((p) => p.identifier);
+  const newestFirst = one === SECOND && two === FIRST;
+  const creationOrder = one === FIRST && two === SECOND;
+  const observed = newestFirst
+    ? "newest first"
+    : creationOrder
+      ? "creation order"
+      : `${one}, ${two}`;
+  return verdict(observed, newestFirst, creationOrder);
 }
 
 export const participantsOnCreateProbe: Probe = {
   title: "Participants given on create: one JSON array, repeated values",
-  rows: ["participantsJsonArray", "participantsRepeated"],
+  rows: ["participantsJsonArray", "participantsRepeated", "participantListOrder"],
   budget: { sessions: 4, participants: 10 },
   async run(ctx) {
     skipIfRefused(ctx);
     const [a, b, c] = [FIRST, SECOND, THIRD].map((n) => ({ Identifier: n }));
-    ctx.observe(
-      "participantsJsonArray",
-      await twoAndThree(ctx, "array", asJson([a, b]), asJson([a, b, c])),
-    );
-    ctx.observe(
-      "participantsRepeated",
-      await twoAndThree(ctx, "repeated", asJson(a, b), asJson(a, b, c)),
-    );
+    const array = await twoAndThree(ctx, "array", asJson([a, b]), asJson([a, b, c]));
+    ctx.observe("participantsJsonArray", array.observation);
+    const repeated = await twoAndThree(ctx, "repeated", asJson(a, b), asJson(a, b, c));
+    ctx.observe("participantsRepeated", repeated.observation);
+    ctx.observe("participantListOrder", listOrder(repeated.listed));
   },
 };
 
