@@ -152,7 +152,7 @@ describe("a stack written by 0.1.0", { shuffle: false }, () => {
  * The sessions are made again on this emulator; the facts that only Twilio decides (SIDs,
  * dates, the URL) are the live ones, the rest is the fixture's, byte for byte.
  */
-describe("a stack written by the last release (state of 87a1c91)", () => {
+describe("a stack written by the last release (state of 87a1c91)", { shuffle: false }, () => {
   const fixture = JSON.parse(
     fs.readFileSync(path.join(__dirname, "fixtures/state-87a1c91.json"), "utf8"),
   ) as { baseUrl: string; serviceSid: string; accountSid: string; sessions: StateResource[] };
