@@ -18,9 +18,11 @@ export interface TeamsResult {
 export function renderTeamsSection(r: TeamsResult, chartLink: string): string {
   const { total } = r.scaleOut;
   const { n, maxConcurrent } = r.processes;
+  // The command as it was run: without PostgreSQL rows, it was run with --no-postgres.
+  const postgres = r.scaleOut.runs.some((x) => x.backend === "postgres");
   return `## Teams: one stack or several, one account and several processes
 
-Measured by its own run, \`npm run bench -- --teams\`, on ${r.date} (${Math.round(r.durationS / 60)} min; load
+Measured by its own run, \`npm run bench -- --teams${postgres ? "" : " --no-postgres"}\`, on ${r.date} (${Math.round(r.durationS / 60)} min; load
 average at start ${r.load.start}, at end ${r.load.end}; other work at its start:
 ${r.otherWork.length ? r.otherWork.join("; ") : "none"}). Every stack's \`pulumi up\` is a process
 of its own, as a pipeline runner runs it, set up before the clock starts; the stacks of a run share
