@@ -5,7 +5,8 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { TwilioApiError, TwilioProxyError } from "./errors";
 import { ProxySessionProvider } from "./provider";
-import type { ProxySessionInputs, ProxySessionOutputs } from "./types";
+import type { StoredOutputs } from "./stored";
+import type { ProxySessionInputs } from "./types";
 
 export const STALE_CONFIG_HINT =
   "the credentials come from stack config: refresh, preview and destroy use the configuration " +
@@ -34,15 +35,15 @@ export class EngineProxySessionProvider extends ProxySessionProvider {
     return this.explained(super.create(inputs));
   }
 
-  read(id: string, props?: ProxySessionOutputs) {
+  read(id: string, props?: StoredOutputs) {
     return this.explained(super.read(id, props));
   }
 
-  update(id: string, olds: ProxySessionOutputs, news: ProxySessionInputs) {
+  update(id: string, olds: StoredOutputs, news: ProxySessionInputs) {
     return this.explained(super.update(id, olds, news));
   }
 
-  delete(id: string, props: ProxySessionOutputs) {
+  delete(id: string, props: StoredOutputs) {
     return this.explained(super.delete(id, props));
   }
 

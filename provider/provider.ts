@@ -48,6 +48,7 @@ import {
   toSessionState,
   withDeclared,
 } from "./session";
+import { fromStored, isFullForm, toStored, type StoredOutputs } from "./stored";
 import type {
   Participant,
   ParticipantState,
@@ -83,7 +84,7 @@ const CLOCK_SKEW_MS = 60_000;
 
 export class ProxySessionProvider implements dynamic.ResourceProvider<
   ProxySessionInputs,
-  ProxySessionOutputs
+  StoredOutputs
 > {
   private config: ConfigSource = () => undefined;
   private readonly warned = new Set<string>();
@@ -113,10 +114,11 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
   }
 
   async diff(
-    _id: string,
-    olds: ProxySessionOutputs,
+    id: string,
+    stored: StoredOutputs,
     news: ProxySessionInputs,
   ): Promise<dynamic.DiffResult> {
+    const olds = fromStored(id, stored);
     const obstacle = participantsObstacle(olds, news);
     if (obstacle) {
       this.warnOnce(`session ${olds.sid} is replaced to change its participants: ${obstacle}`);
@@ -124,19 +126,20 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     return diffSession(olds, news);
   }
 
-  async create(inputs: ProxySessionInputs): Promise<dynamic.CreateResult<ProxySessionOutputs>> {
+  async create(inputs: ProxySessionInputs): Promise<dynamic.CreateResult<StoredOutputs>> {
     const settings = this.settings();
     const client = this.client(settings);
     const declared = declaredOf(inputs);
     if (inputs.adopt) {
       const { session, participants } = await this.adopt(client, inputs);
-      return { id: session.sid, outs: toOutputs(session, declared, participants) };
+      return { id: session.sid, outs: toStored(toOutputs(session, declared, participants)) };
     }
     const created = await this.createOnce(client, inputs, settings.adoptOnConflict);
     const participants =
       created.participants ??
       (await this.listCreated(client, created.session, inputs.participants));
-    return { id: created.session.sid, outs: toOutputs(created.session, declared, participants) };
+    const outs = toOutputs(created.session, declared, participants);
+    return { id: created.session.sid, outs: toStored(outs) };
   }
 
   /**
@@ -163,17 +166,15 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
     }
   }
 
-  async read(
-    id: string,
-    props?: ProxySessionOutputs,
-  ): Promise<dynamic.ReadResult<ProxySessionOutputs>> {
-    if (!props?.serviceSid) {
+  async read(id: string, stored?: StoredOutputs): Promise<dynamic.ReadResult<StoredOutputs>> {
+    if (!stored?.serviceSid) {
       throw new TwilioProxyError(
         "ProxySession cannot be imported (dynamic providers do not support `pulumi import`, " +
           'pulumi#16175); declare it with `adopt: true` or `adopt: "KC..."` instead',
       );
     }
     const client = this.client();
+    const props = fromStored(id, stored);
     const declared = declaredIn(props);
     let live: TwilioSession;
     let participants: ParticipantsKnown | undefined;
@@ -196,27 +197,31 @@ export class ProxySessionProvider implements dynamic.ResourceProvider<
       );
     }
     const outs = toOutputs(live, declared, participants);
-    return { id: live.sid, props: outs, inputs: inputsFromLive(outs) as ProxySessionOutputs };
+    return {
+      id: live.sid,
+      props: toStored(outs, isFullForm(stored)),
+      inputs: inputsFromLive(outs) as StoredOutputs,
+    };
   }
 
   async update(
     id: string,
-    olds: ProxySessionOutputs,
+    stored: StoredOutputs,
     news: ProxySessionInputs,
-  ): Promise<dynamic.UpdateResult<ProxySessionOutputs>> {
+  ): Promise<dynamic.UpdateResult<StoredOutputs>> {
+    const olds = fromStored(id, stored);
     const declared = declaredOf(news);
     if (!diffSession(olds, news).changes) {
-      return { outs: withDeclared(olds, declared, knownParticipants(olds)) };
+      return { outs: toStored(withDeclared(olds, declared, knownParticipants(olds))) };
     }
     const { session, participants } = await this.converge(this.client(), olds, news);
-    return {
-      outs: session
-        ? toOutputs(session, declared, participants)
-        : withDeclared(olds, declared, participants),
-    };
+    const outs = session
+      ? toOutputs(session, declared, participants)
+      : withDeclared(olds, declared, participants);
+    return { outs: toStored(outs) };
   }
 
-  async delete(id: string, props: ProxySessionOutputs): Promise<void> {
+  async delete(id: string, props: StoredOutputs): Promise<void> {
     try {
       await this.client().deleteSession(props.serviceSid, id);
     } catch (err) {

@@ -1,5 +1,6 @@
 // The resource's public face: what a Pulumi program declares and reads back.
 import * as pulumi from "@pulumi/pulumi";
+import { urlFromStored } from "./stored";
 import { providerModule } from "./stub";
 import type { ParticipantState, ProxySessionArgs, SessionMode, SessionStatus } from "./types";
 
@@ -84,7 +85,11 @@ export class ProxySession extends pulumi.CustomResource {
       },
       opts,
     );
-    // Derived rather than stored in state (see session.ts withDeclared).
+    // Derived rather than stored in state (stored.ts, session.ts withDeclared).
+    this.sid = this.id;
+    this.url = pulumi
+      .all([this.url, this.serviceSid, this.id])
+      .apply(([url, serviceSid, id]) => urlFromStored(url, serviceSid, id));
     this.links = this.url.apply(linksOf);
   }
 }
@@ -100,7 +105,6 @@ function isoDate(d: ProxySessionArgs["dateExpiry"]): pulumi.Input<string> | unde
 
 // Registering every output as undefined makes the engine fill in the ones not declared.
 const OUTPUTS_ONLY = {
-  sid: undefined,
   serviceSid: undefined,
   uniqueName: undefined,
   mode: undefined,

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import {
   configKeyProblems,
   MISPLACED_KEYS,
-  MISSING_CREDENTIALS,
   RENAMED_KEYS,
   resolveSettings,
   twilioBaseUrl,
@@ -106,9 +105,7 @@ describe("settings", () => {
   it("refuses a half-set credential pair with one message naming both ways", () => {
     expect(() =>
       resolveSettings(undefined, { TWILIO_ACCOUNT_SID: creds.TWILIO_ACCOUNT_SID }),
-    ).toThrow(MISSING_CREDENTIALS);
-    expect(MISSING_CREDENTIALS).toMatch(/pulumi config set --secret twilio:password/);
-    expect(MISSING_CREDENTIALS).toMatch(/TWILIO_AUTH_TOKEN/);
+    ).toThrow(/pulumi config set --secret twilio:password[^]*TWILIO_AUTH_TOKEN/);
   });
 });
 

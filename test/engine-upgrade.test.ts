@@ -1,12 +1,15 @@
-// Upgrading from 0.1.0: its state holds Pulumi's closure-serialized `__provider` (3,365 B, a
-// fixture copied from a real stack) and outputs that record the declaration in full. Under this
-// version such a stack previews as unchanged, then updates, refreshes and destroys with one call
-// per session and no replacement, through the real engine.
+// Upgrading from earlier versions, through the real engine: each one's state previews as
+// unchanged, then updates, refreshes and destroys with one call per session and no replacement.
+// 0.1.0's state holds Pulumi's closure-serialized `__provider` (3,365 B, a fixture copied from a
+// real stack) and outputs that record the declaration in full; later ones are real states
+// written by their own code (test/fixtures/state-<commit>.json).
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { ProxySession, type ProxySessionArgs } from "pulumi-twilio-proxy";
 import { afterAll } from "vitest";
+import { fromStored, type StoredOutputs } from "../provider/stored";
+import type { EmulatorHarness } from "./support/emulator";
 import { EngineStack, recordOps, urnName, type StateResource } from "./support/engine";
 import { describe, emulatorTest, expect } from "./support/fixtures";
 import { CHANGE_LINE } from "./support/golden";
@@ -40,12 +43,15 @@ class OldProxySession extends pulumi.CustomResource {
   }
 }
 
-/** 0.1.0's outputs recorded every declared input in `declared`, values included. */
+/**
+ * 0.1.0's outputs recorded every declared input in `declared`, values included, and held `sid`
+ * and the whole `url`.
+ */
 function asWrittenBy010(r: StateResource) {
   const declared = { ...r.inputs };
   delete declared.__provider;
   delete declared.adopt;
-  r.outputs = { ...r.outputs, declared };
+  r.outputs = { ...fromStored(r.id!, r.outputs as unknown as StoredOutputs), declared };
 }
 
 // One story in steps, kept in order under `--sequence.shuffle` (which still shuffles the files
@@ -145,49 +151,81 @@ describe("a stack written by 0.1.0", { shuffle: false }, () => {
   });
 });
 
+interface StateFixture {
+  baseUrl: string;
+  serviceSid: string;
+  accountSid: string;
+  sessions: StateResource[];
+}
+
 /**
- * A state written by the last release's code (main at 87a1c91, by its own `up`, generated
- * with its own provider and emulator: test/fixtures/state-87a1c91.json). Its outputs hold the
- * declaration as `declared`, a name the CLI displays, and participants as declared (no SIDs).
- * The sessions are made again on this emulator; the facts that only Twilio decides (SIDs,
- * dates, the URL) are the live ones, the rest is the fixture's, byte for byte.
+ * A real state of an earlier version's code (test/fixtures/state-<commit>.json, written by that
+ * commit's own `up`, provider and emulator), made live again: the sessions are created on this
+ * emulator with the fixture's inputs, then the fixture's state is imported with the facts only
+ * Twilio decides replaced by the live ones (SIDs, the host, dates, and the `liveFacts` named).
+ * The rest is the fixture's, byte for byte. `declare` may change a session's inputs later.
+ */
+async function restoreState(
+  emu: EmulatorHarness,
+  commit: string,
+  liveFacts: string[],
+  declare: (name: string, inputs: ProxySessionArgs) => ProxySessionArgs = (_, i) => i,
+) {
+  const fixture = JSON.parse(
+    fs.readFileSync(path.join(__dirname, `fixtures/state-${commit}.json`), "utf8"),
+  ) as StateFixture;
+  const inputs = Object.fromEntries(fixture.sessions.map((r) => [urnName(r.urn), r.inputs!]));
+  await emu.reset();
+  const stack = await EngineStack.create(emu, async () => {
+    for (const [name, released] of Object.entries(inputs)) {
+      const args = { ...released, serviceSid: emu.serviceSid } as ProxySessionArgs;
+      delete (args as { __provider?: unknown }).__provider;
+      new ProxySession(name, declare(name, args));
+    }
+    return {};
+  });
+  await stack.stack.up();
+  const exported = await stack.stack.exportStack();
+  const resources = exported.deployment.resources as StateResource[];
+  for (const r of resources.filter((x) => x.type.endsWith(":ProxySession"))) {
+    const released = fixture.sessions.find((s) => urnName(s.urn) === urnName(r.urn))!;
+    const swap = (v: unknown) =>
+      JSON.parse(
+        JSON.stringify(v)
+          .replaceAll(fixture.baseUrl, emu.baseUrl)
+          .replaceAll(fixture.serviceSid, emu.serviceSid)
+          .replaceAll(fixture.accountSid, emu.emulator.accountSid)
+          .replaceAll(released.id!, r.id!),
+      );
+    const facts = [...LIVE_DATES, ...liveFacts];
+    r.inputs = swap(released.inputs);
+    r.outputs = { ...swap(released.outputs), ...pick(r.outputs!, facts) };
+  }
+  await stack.stack.importStack(exported);
+  return { stack, inputs };
+}
+
+/** The dates Twilio sets: the live ones replace the fixture's. */
+const LIVE_DATES = [
+  "dateCreated",
+  "dateUpdated",
+  "dateStarted",
+  "dateEnded",
+  "dateLastInteraction",
+];
+
+const pick = (o: Record<string, unknown>, keys: string[]) =>
+  Object.fromEntries(keys.map((k) => [k, o[k]]));
+
+/**
+ * The last release (main at 87a1c91). Its outputs hold the declaration as `declared`, a name the
+ * CLI displays, and participants as declared (no SIDs).
  */
 describe("a stack written by the last release (state of 87a1c91)", { shuffle: false }, () => {
-  const fixture = JSON.parse(
-    fs.readFileSync(path.join(__dirname, "fixtures/state-87a1c91.json"), "utf8"),
-  ) as { baseUrl: string; serviceSid: string; accountSid: string; sessions: StateResource[] };
-  const releasedInputs = Object.fromEntries(
-    fixture.sessions.map((r) => [urnName(r.urn), r.inputs!]),
-  );
   let stack: EngineStack;
-  const LIVE_FACTS = ["sid", "accountSid", "serviceSid", "url", "dateCreated", "dateUpdated"];
+  let releasedInputs: Record<string, Record<string, unknown>>;
   it.beforeAll(async ({ emu }) => {
-    await emu.reset();
-    stack = await EngineStack.create(emu, async () => {
-      for (const [name, inputs] of Object.entries(releasedInputs)) {
-        const args = { ...inputs, serviceSid: emu.serviceSid } as ProxySessionArgs;
-        delete (args as { __provider?: unknown }).__provider;
-        new ProxySession(name, args);
-      }
-      return {};
-    });
-    await stack.stack.up();
-    const exported = await stack.stack.exportStack();
-    const resources = exported.deployment.resources as StateResource[];
-    for (const r of resources.filter((x) => x.type.endsWith(":ProxySession"))) {
-      const released = fixture.sessions.find((s) => urnName(s.urn) === urnName(r.urn))!;
-      const swap = (v: unknown) =>
-        JSON.parse(
-          JSON.stringify(v)
-            .replaceAll(fixture.serviceSid, emu.serviceSid)
-            .replaceAll(fixture.accountSid, emu.emulator.accountSid)
-            .replaceAll(released.id!, r.id!),
-        );
-      const facts = Object.fromEntries(LIVE_FACTS.map((k) => [k, r.outputs![k]]));
-      r.inputs = swap(released.inputs);
-      r.outputs = { ...swap(released.outputs), ...facts };
-    }
-    await stack.stack.importStack(exported);
+    ({ stack, inputs: releasedInputs } = await restoreState(emu, "87a1c91", []));
   });
   afterAll(() => stack?.dispose());
 
@@ -228,3 +266,67 @@ describe("a stack written by the last release (state of 87a1c91)", { shuffle: fa
     expect(await emu.sessions()).toEqual([]);
   });
 });
+
+/**
+ * Main at b068bca (what landed before state stopped storing what it can derive): outputs hold
+ * `sid` and the session's whole `url`, participants with their SIDs, the record as `__declared`.
+ */
+describe(
+  "a stack written by b068bca: `sid` and the whole `url` in state",
+  { shuffle: false },
+  () => {
+    let stack: EngineStack;
+    let ttlOfA = 3600;
+    const byName = async () =>
+      Object.fromEntries((await stack.sessions()).map((r) => [urnName(r.urn), r]));
+    it.beforeAll(async ({ emu }) => {
+      ({ stack } = await restoreState(emu, "b068bca", ["participants"], (name, args) =>
+        name === "a" ? { ...args, ttl: ttlOfA } : args,
+      ));
+    });
+    afterAll(() => stack?.dispose());
+
+    it("holds what that version wrote", async ({ emu }) => {
+      for (const r of Object.values(await byName())) {
+        expect(r.outputs!.sid).toBe(r.id);
+        expect(r.outputs!.url).toBe(
+          `${emu.baseUrl}/v1/Services/${emu.serviceSid}/Sessions/${r.id}`,
+        );
+      }
+    });
+
+    it("previews --refresh --diff with nothing shown, reading each session once", async ({
+      emu,
+    }) => {
+      await emu.resetCalls();
+      const pv = await stack.stack.preview({ refresh: true, diff: true });
+      expect(pv.changeSummary).toEqual({ same: 4 });
+      expect(pv.stdout, pv.stdout).not.toMatch(CHANGE_LINE);
+      expect(await emu.calls()).toMatchObject({ total: 4, FetchSession: 3, ListParticipant: 1 });
+    });
+
+    it("refreshes keeping that form; an update writes today's, in one call", async ({ emu }) => {
+      const written = async () =>
+        Object.values(await byName()).map((r) => ({ inputs: r.inputs, outputs: r.outputs }));
+      const before = await written();
+      await stack.stack.refresh();
+      expect(await written()).toEqual(before);
+      ttlOfA = 60;
+      await emu.resetCalls();
+      await stack.stack.up();
+      expect(await emu.calls()).toMatchObject({ total: 1, UpdateSession: 1 });
+      const { a, b } = await byName();
+      expect(a.outputs).not.toHaveProperty("sid");
+      expect(a.outputs!.url).toBe(emu.baseUrl);
+      expect(b.outputs!.sid).toBe(b.id);
+    });
+
+    it("from then on shows nothing, and destroys every session", async ({ emu }) => {
+      const pv = await stack.stack.preview({ refresh: true, diff: true });
+      expect(pv.changeSummary).toEqual({ same: 4 });
+      expect(pv.stdout, pv.stdout).not.toMatch(CHANGE_LINE);
+      await stack.stack.destroy();
+      expect(await emu.sessions()).toEqual([]);
+    });
+  },
+);

@@ -20,6 +20,7 @@ import {
   type ProxySessionState,
 } from "../provider";
 import { TwilioProxyClient, resolveSettings } from "../provider/internal";
+import { fromStored } from "../provider/stored";
 import { NAME_LOOKUP_READINGS, type EmulatorHarness } from "./support/emulator";
 import { describe, emulatorTest, expect } from "./support/fixtures";
 
@@ -94,7 +95,7 @@ describe.each(NAME_LOOKUP_READINGS)("getProxySession, %s", (_, reading) => {
     expect(result).toEqual(bySid);
   });
 
-  it("has the resource's output fields (links derived there), minus what only a stack declares", async () => {
+  it("has the resource's output fields (links, sid and url derived there), minus what only a stack declares", async () => {
     const state = await getProxySession({ serviceSid, uniqueName: "trip-1" }, opts);
     const read = await emu
       .provider()
@@ -102,7 +103,12 @@ describe.each(NAME_LOOKUP_READINGS)("getProxySession, %s", (_, reading) => {
         live.sid as string,
         { serviceSid } as Parameters<ReturnType<EmulatorHarness["provider"]>["read"]>[1],
       );
-    const outputKeys = Object.keys(read.props!);
+    // As the resource reads them: sid and url put back (stored.ts).
+    const outputs = fromStored(live.sid as string, read.props!) as unknown as Record<
+      string,
+      unknown
+    >;
+    const outputKeys = Object.keys(outputs);
     // The resource derives `links` from `url` instead of storing them: the same URLs.
     const stateKeys = Object.keys(state).filter((k) => k !== "links");
     expect(state.links).toEqual({
@@ -113,9 +119,7 @@ describe.each(NAME_LOOKUP_READINGS)("getProxySession, %s", (_, reading) => {
     const onlyOutputs = outputKeys.filter((k) => !stateKeys.includes(k));
     expect(["participants", "__declared"]).toEqual(expect.arrayContaining(onlyOutputs));
     for (const k of stateKeys) {
-      expect(state[k as keyof ProxySessionState]).toEqual(
-        (read.props as unknown as Record<string, unknown>)[k],
-      );
+      expect(state[k as keyof ProxySessionState]).toEqual(outputs[k]);
     }
   });
 

@@ -29,7 +29,6 @@ describe("create", () => {
     expect(calls).toMatchObject({ total: 1, CreateSession: 1 });
     expect(result.id).toMatch(/^KC[0-9a-f]{32}$/);
     expect(result.outs).toMatchObject({
-      sid: result.id,
       serviceSid: emu.serviceSid,
       accountSid: expect.stringMatching(/^AC/),
       uniqueName: "order-1",
@@ -41,12 +40,15 @@ describe("create", () => {
       dateStarted: null,
       closedReason: null,
       dateCreated: expect.stringMatching(/Z$/),
-      url: expect.stringContaining(`/Sessions/${result.id}`),
+      // The session's URL is its API origin and the two SIDs: state keeps the origin.
+      url: emu.emulator.baseUrl,
       participants: [],
     });
-    // Every field of Twilio's Session but `links`, which the resource derives from `url`.
+    // Every field of Twilio's Session but `links` (from `url`) and `sid` (the id), which the
+    // resource and the provider derive (stored.ts).
     expect(result.outs).not.toHaveProperty("links");
-    expect(Object.keys(result.outs!)).toHaveLength(17);
+    expect(result.outs).not.toHaveProperty("sid");
+    expect(Object.keys(result.outs!)).toHaveLength(16);
   });
 
   it("encodes participants as repeated Participants fields, one JSON object each", async ({
@@ -132,6 +134,22 @@ describe("read", () => {
     expect(result.id).toBe(id);
     expect(result.props).toMatchObject({ ttl: 999, uniqueName: "r1" });
     expect(result.inputs).toEqual({ serviceSid: emu.serviceSid, uniqueName: "r1", ttl: 999 });
+  });
+
+  it("keeps the form state was written in: an earlier version's sid and full url stay", async ({
+    emu,
+  }) => {
+    const { provider, id, outs } = await created(emu, { ttl: 300 });
+    const url = `${emu.emulator.baseUrl}/v1/Services/${emu.serviceSid}/Sessions/${id}`;
+    expect((await provider.read(id, outs)).props).toEqual(outs);
+    const earlier = { ...outs, sid: id, url };
+    expect((await provider.read(id, earlier)).props).toEqual(earlier);
+    // An update rewrites it in today's form.
+    expect((await provider.update(id, earlier, { ...declare(emu), ttl: 60 })).outs).toEqual({
+      ...outs,
+      ttl: 60,
+      dateUpdated: expect.any(String),
+    });
   });
 
   it("keeps declared values the diff treats as equal, so refresh shows no spurious change", async ({
@@ -220,7 +238,7 @@ describe("update", () => {
     const { provider, id, outs, inputs } = await created(emu, { ttl: 300 });
     const { result, calls } = await emu.count(() => provider.update(id, outs, inputs));
     expect(calls.total).toBe(0);
-    expect(result.outs!.sid).toBe(id);
+    expect(result.outs).toEqual(outs);
   });
 
   it("closes an active session and re-opens a closed one", async ({ emu }) => {

@@ -40,27 +40,12 @@ function runInProviderProcess(cwd: string, method: string, args: unknown[]): unk
 }
 
 describe("the serialized provider (__provider)", () => {
-  it("stays within 1 KB", () => {
-    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1024);
-  });
-
+  // The one pin: the exact text. It is 81 bytes, holds no implementation, no path and no
+  // credential, only the line that loads the implementation from the installed package.
   it("is the text every release stores: changing it changes every session's state", () => {
     expect(text).toBe(
       "exports.handler=()=>require('pulumi-twilio-proxy/dist/provider/runtime').provider",
     );
-  });
-
-  it("holds no implementation, only the code that loads it", () => {
-    for (const impl of [
-      "axios",
-      "TwilioProxyClient",
-      "diffSession",
-      "checkInputs",
-      "Participants",
-    ]) {
-      expect(text).not.toContain(impl);
-    }
-    expect(text).toContain("require('pulumi-twilio-proxy/dist/provider/runtime')");
   });
 
   it("is byte-identical when the implementation changes", () => {
@@ -72,11 +57,6 @@ describe("the serialized provider (__provider)", () => {
     );
     fs.appendFileSync(path.join(copy, "diff.js"), "\nexports.alsoChanged = 42;\n");
     expect(providerText(path.join(copy, "stub.js"))).toBe(text);
-  });
-
-  it("bakes in no absolute path of this checkout", () => {
-    expect(text).not.toContain(root);
-    expect(text).not.toContain(os.homedir());
   });
 
   it("loads the implementation inside this repository, from a project directory below it", () => {
