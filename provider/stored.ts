@@ -7,15 +7,15 @@
 // when the engine hands it state (fromStored); the resource does the same for the program
 // (resource.ts). Values left out of state would read as unknown in every preview (the SDK
 // resolves a missing output as unknown in a dry run), so nothing else is dropped.
+import { sessionPath } from "./client";
 import type { ProxySessionOutputs } from "./types";
 
 /** The outputs as state holds them; state of earlier versions still has `sid` and a full `url`. */
 export type StoredOutputs = Omit<ProxySessionOutputs, "sid"> & { sid?: string };
 
-/** The URL Twilio gives a session, from its API origin (`https://proxy.twilio.com`). */
-export function sessionUrl(origin: string, serviceSid: string, sid: string): string {
-  return `${origin}/v1/Services/${serviceSid}/Sessions/${sid}`;
-}
+/** The URL Twilio gives a session: its API origin (`https://proxy.twilio.com`) and its path. */
+const sessionUrl = (origin: string, serviceSid: string, sid: string) =>
+  `${origin}${sessionPath(serviceSid, sid)}`;
 
 /** The session's URL from what state holds: an origin alone stands for the session's URL. */
 export function urlFromStored(stored: string | null, serviceSid: string, sid: string) {
