@@ -260,6 +260,25 @@ describe(
         "drift-gate: 1 of 5 resources would change",
         "s-pair: replace (participants: 1 participant -> 2 participants)",
       ]);
+      // The `up` that converges it says the reason once too: one diagnostic in the engine's
+      // event log, though its refresh and its update each ask for the diff. (Its plain progress
+      // display prints the stack row's last message again each time that row changes status.)
+      const events = path.join(scratch, "events.jsonl");
+      // (`--event-log` is one of the CLI's debug commands.)
+      const up = await cli.runWith(
+        { PULUMI_DEBUG_COMMANDS: "true" },
+        ...["up", "--refresh", "--yes", "--skip-preview", "--event-log", events, "--stack", STACK],
+      );
+      expect(up.status, up.out).toBe(0);
+      const said = fs
+        .readFileSync(events, "utf8")
+        .split("\n")
+        .filter((line) => line.includes("is replaced to change its participants"))
+        .map(
+          (line) => (JSON.parse(line) as { diagnosticEvent?: { message: string } }).diagnosticEvent,
+        );
+      expect(said).toHaveLength(1);
+      expect(said[0]?.message).toContain(`session ${sid} is replaced to change its participants`);
     });
 
     it("the session deleted out of band: a create, and nothing else", async ({ emu }) => {
