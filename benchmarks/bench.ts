@@ -211,6 +211,8 @@ async function main() {
   const started = Date.now();
   const loadStart = loadavg();
   log(`load average at start: ${loadStart} (1, 5, 15 min; other work on the machine counts)`);
+  const otherWork = await otherBusyProcesses();
+  log(`other work at start: ${otherWork.join("; ") || "none"}`);
   const parallelDefault = cliDefaultParallel();
   const parallel = opts.parallel ?? parallelDefault.value;
   log(`pulumi --parallel default: ${parallelDefault.value} (${parallelDefault.helpLine})`);
@@ -268,6 +270,7 @@ async function main() {
     durationS: Math.round((Date.now() - started) / 1000),
     machine: machine(),
     load: { start: loadStart, end: loadavg() },
+    otherWork,
     latencyMs: opts.latencyMs,
     parallel: {
       cliDefault: parallelDefault.value,

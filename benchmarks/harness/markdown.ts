@@ -382,6 +382,7 @@ function machineSection(r: BenchResults): string {
 | engine parallelism | ${parallel} |
 | runs per N | ${r.runsPerSize}${skipped}; figures are medians, with min–max where shown |
 | load average (1, 5, 15 min) | start ${r.load.start}; end ${r.load.end} (the end includes the run's own load) |
+| other work at start | ${r.otherWork === undefined ? "not recorded" : r.otherWork.join("; ") || "none"} |
 | duration | ${(r.durationS / 60).toFixed(1)} min |
 `;
 }

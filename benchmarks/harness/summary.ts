@@ -28,6 +28,8 @@ export interface BenchResults {
     pulumi: string;
   };
   load: { start: string; end: string };
+  /** Processes beside the run that were busy when it started (absent in runs before it was recorded). */
+  otherWork?: string[];
   latencyMs: number;
   parallel: {
     cliDefault: number;
