@@ -19,10 +19,10 @@ const sessionUrl = (origin: string, serviceSid: string, sid: string) =>
 
 /** The session's URL from what state holds: an origin alone stands for the session's URL. */
 export function urlFromStored(stored: string | null, serviceSid: string, sid: string) {
-  return stored !== null && ORIGIN.test(stored) ? sessionUrl(stored, serviceSid, sid) : stored;
+  return stored !== null && originOf(stored) === stored
+    ? sessionUrl(stored, serviceSid, sid)
+    : stored;
 }
-
-const ORIGIN = /^https?:\/\/[^/]+$/;
 
 /**
  * Outputs as state keeps them. `fullForm` keeps what earlier versions stored (`sid`, the whole
