@@ -44,9 +44,11 @@ ${renderScaleOutTable(r.scaleOut.runs)}
 
 R \`pulumi up\` processes at once, ${n} sessions each (a stack each, file backend), while the emulator
 answers 429 to requests beyond ${maxConcurrent} in flight account-wide, with and without
-its \`Twilio-Concurrent-Requests\` header (the \`concurrentRequestsHeader\` reading). The target:
-total 429s that do not grow with R, and wall time within 1.25 × R·N·latency/K or the engine floor
-(R floor stacks of ${n} at once), whichever is larger.
+its \`Twilio-Concurrent-Requests\` header (the \`concurrentRequestsHeader\` reading). "No account
+limit" is the same R processes against an emulator that limits nothing (no 429 can happen): what
+the account's limit and the limiter cost is the wall time beyond it. The target: total 429s that
+do not grow with R, and wall time within 1.25 × R·N·latency/K or the engine floor (R floor stacks
+of ${n} at once), whichever is larger.
 
 ${renderProcessesTable(r.processes.runs)}
 `;

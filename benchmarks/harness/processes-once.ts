@@ -1,0 +1,59 @@
+// The R-process scenario of `npm run bench -- --teams` (processes.ts) on its own, for a change
+// that touches only the limiter or this scenario: the 2,000-session scale-out is left out, and
+// BENCHMARKS.md is not rewritten. After `npm run build`, with nothing else running:
+//   node dist/benchmarks/harness/processes-once.js > benchmarks/experiments/<label>.json
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulatorProcess } from "../../scripts/lib/emulator-process";
+import { measureProcesses, PROCESSES, renderProcessesTable } from "./processes";
+import { otherBusyProcesses } from "./procmon";
+
+const LATENCY_MS = 100;
+const loadavg = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
+
+async function main() {
+  const started = new Date();
+  const load = { start: loadavg(), end: "" };
+  const otherWork = await otherBusyProcesses();
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-processes-"));
+  const file = async (label: string) => {
+    const dir = path.join(scratch, label);
+    fs.mkdirSync(dir);
+    return `file://${dir}`;
+  };
+  const emu = await startEmulatorProcess(["--latency-ms", String(LATENCY_MS)]);
+  try {
+    const log = (line: string) => console.error(line);
+    const runs = await measureProcesses(emu, LATENCY_MS, file, log);
+    load.end = loadavg();
+    console.error(renderProcessesTable(runs));
+    const durationS = Math.round((Date.now() - started.getTime()) / 1000);
+    const result = {
+      date: started.toISOString(),
+      durationS,
+      load,
+      otherWork,
+      latencyMs: LATENCY_MS,
+    };
+    console.log(
+      JSON.stringify(
+        { ...result, n: PROCESSES.n, maxConcurrent: PROCESSES.maxConcurrent, runs },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await emu.stop();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
