@@ -42,38 +42,29 @@ export async function measureProcesses(
   log: (line: string) => void,
   n: number = PROCESSES.n,
 ): Promise<ProcessesRun[]> {
+  /** Wall time of R processes of N resources each, for each R, against no account limit. */
+  const wallOfEach = async (kind: "floor" | "engine", prefix: string, what: string) => {
+    const wallMs = new Map<number, number>();
+    for (const r of PROCESSES.r) {
+      const label = `${prefix}${r}`;
+      await emu.control("POST", "reset");
+      await emu.control("POST", "faults", { latencyMs });
+      const run = await runStacksAtOnce(emu, latencyMs, {
+        kind,
+        stacks: r,
+        perStack: n,
+        atOnce: r,
+        backendUrl: await fresh(label),
+        label,
+      });
+      wallMs.set(r, run.wallMs);
+      log(`  processes R=${r} ${what}: ${(run.wallMs / 1000).toFixed(1)} s`);
+    }
+    return wallMs;
+  };
+  const floorMs = await wallOfEach("floor", "pf", "floor");
+  const unlimitedMs = await wallOfEach("engine", "pu", "with no account limit");
   const runs: ProcessesRun[] = [];
-  const floorMs = new Map<number, number>();
-  for (const r of PROCESSES.r) {
-    const label = `pf${r}`;
-    await emu.control("POST", "reset");
-    const run = await runStacksAtOnce(emu, latencyMs, {
-      kind: "floor",
-      stacks: r,
-      perStack: n,
-      atOnce: r,
-      backendUrl: await fresh(label),
-      label,
-    });
-    floorMs.set(r, run.wallMs);
-    log(`  processes R=${r} floor: ${(run.wallMs / 1000).toFixed(1)} s`);
-  }
-  const unlimitedMs = new Map<number, number>();
-  for (const r of PROCESSES.r) {
-    const label = `pu${r}`;
-    await emu.control("POST", "reset");
-    await emu.control("POST", "faults", { latencyMs });
-    const run = await runStacksAtOnce(emu, latencyMs, {
-      kind: "engine",
-      stacks: r,
-      perStack: n,
-      atOnce: r,
-      backendUrl: await fresh(label),
-      label,
-    });
-    unlimitedMs.set(r, run.wallMs);
-    log(`  processes R=${r} with no account limit: ${(run.wallMs / 1000).toFixed(1)} s`);
-  }
   for (const header of [false, true]) {
     for (const r of PROCESSES.r) {
       const label = `pr${r}${header ? "h" : "n"}`;
