@@ -32,21 +32,11 @@ async function main() {
     const runs = await measureProcesses(emu, LATENCY_MS, file, log);
     load.end = loadavg();
     console.error(renderProcessesTable(runs));
+    const { n, maxConcurrent } = PROCESSES;
     const durationS = Math.round((Date.now() - started.getTime()) / 1000);
-    const result = {
-      date: started.toISOString(),
-      durationS,
-      load,
-      otherWork,
-      latencyMs: LATENCY_MS,
-    };
-    console.log(
-      JSON.stringify(
-        { ...result, n: PROCESSES.n, maxConcurrent: PROCESSES.maxConcurrent, runs },
-        null,
-        2,
-      ),
-    );
+    const date = started.toISOString();
+    const result = { date, durationS, load, otherWork, latencyMs: LATENCY_MS, n, maxConcurrent };
+    console.log(JSON.stringify({ ...result, runs }, null, 2));
   } finally {
     await emu.stop();
     fs.rmSync(scratch, { recursive: true, force: true });
