@@ -52,12 +52,13 @@ import {
 } from "./harness/measure";
 import { measureProcesses, PROCESSES } from "./harness/processes";
 import {
+  fileBackends,
   measureScaleOut,
   renderScaleOutChart,
   SCALE_OUT,
   type BackendFactory,
 } from "./harness/scale-out";
-import { otherBusyProcesses } from "./harness/procmon";
+import { loadAverage, otherBusyProcesses } from "./harness/procmon";
 import { measureStartup } from "./harness/startup";
 import type { TeamsResult } from "./harness/teams";
 import { summarize, type BenchResults } from "./harness/summary";
@@ -147,17 +148,17 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   return opts;
 }
 
-const loadavg = () => fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-
 async function waitIdle(threshold: number, log: (s: string) => void) {
   const deadline = Date.now() + 20 * 60_000;
   for (;;) {
     const one = os.loadavg()[0];
-    if (one < threshold) return log(`load ${loadavg()}: below ${threshold}, starting`);
+    if (one < threshold) return log(`load ${loadAverage()}: below ${threshold}, starting`);
     if (Date.now() > deadline) {
-      return log(`load ${loadavg()}: still at or above ${threshold} after 20 min, starting anyway`);
+      return log(
+        `load ${loadAverage()}: still at or above ${threshold} after 20 min, starting anyway`,
+      );
     }
-    log(`load ${loadavg()}: waiting for the 1-minute load to fall below ${threshold}`);
+    log(`load ${loadAverage()}: waiting for the 1-minute load to fall below ${threshold}`);
     await new Promise((r) => setTimeout(r, 30_000));
   }
 }
@@ -209,7 +210,7 @@ async function main() {
   if (opts.waitIdle !== undefined) await waitIdle(opts.waitIdle, log);
   if (opts.teams) return teams(opts, log);
   const started = Date.now();
-  const loadStart = loadavg();
+  const loadStart = loadAverage();
   log(`load average at start: ${loadStart} (1, 5, 15 min; other work on the machine counts)`);
   const otherWork = await otherBusyProcesses();
   log(`other work at start: ${otherWork.join("; ") || "none"}`);
@@ -269,7 +270,7 @@ async function main() {
     date: new Date(started).toISOString(),
     durationS: Math.round((Date.now() - started) / 1000),
     machine: machine(),
-    load: { start: loadStart, end: loadavg() },
+    load: { start: loadStart, end: loadAverage() },
     otherWork,
     latencyMs: opts.latencyMs,
     parallel: {
@@ -294,16 +295,12 @@ async function main() {
 async function teams(opts: Options, log: (line: string) => void) {
   const outDir = opts.outDir ? path.resolve(opts.outDir) : path.join(repoRoot, "benchmarks");
   const started = Date.now();
-  const loadStart = loadavg();
+  const loadStart = loadAverage();
   log(`load average at start: ${loadStart} (1, 5, 15 min; other work on the machine counts)`);
   const otherWork = await otherBusyProcesses();
   log(`other work at start: ${otherWork.length ? otherWork.join("; ") : "none"}`);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-teams-"));
-  const file: BackendFactory = async (label) => {
-    const dir = path.join(scratch, label);
-    fs.mkdirSync(dir);
-    return `file://${dir}`;
-  };
+  const file = fileBackends(scratch);
   const backends: Record<string, BackendFactory> = { file };
   // Its URL holds a password: passed to the CLI in the environment, never printed.
   const pg = opts.postgres ? await RunningPostgres.start() : undefined;
@@ -324,7 +321,7 @@ async function teams(opts: Options, log: (line: string) => void) {
   const result: TeamsResult = {
     date: new Date(started).toISOString(),
     durationS: Math.round((Date.now() - started) / 1000),
-    load: { start: loadStart, end: loadavg() },
+    load: { start: loadStart, end: loadAverage() },
     otherWork,
     latencyMs: opts.latencyMs,
     scaleOut: { total, runs: scaleOutRuns },

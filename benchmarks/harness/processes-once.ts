@@ -7,30 +7,21 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulatorProcess } from "../../scripts/lib/emulator-process";
 import { measureProcesses, PROCESSES, renderProcessesTable } from "./processes";
-import { otherBusyProcesses } from "./procmon";
+import { loadAverage, otherBusyProcesses } from "./procmon";
+import { fileBackends } from "./scale-out";
 
 const LATENCY_MS = 100;
-const loadavg = () =>
-  os
-    .loadavg()
-    .map((x) => x.toFixed(2))
-    .join(" ");
 
 async function main() {
   const started = new Date();
-  const load = { start: loadavg(), end: "" };
+  const load = { start: loadAverage(), end: "" };
   const otherWork = await otherBusyProcesses();
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-processes-"));
-  const file = async (label: string) => {
-    const dir = path.join(scratch, label);
-    fs.mkdirSync(dir);
-    return `file://${dir}`;
-  };
   const emu = await startEmulatorProcess(["--latency-ms", String(LATENCY_MS)]);
   try {
     const log = (line: string) => console.error(line);
-    const runs = await measureProcesses(emu, LATENCY_MS, file, log);
-    load.end = loadavg();
+    const runs = await measureProcesses(emu, LATENCY_MS, fileBackends(scratch), log);
+    load.end = loadAverage();
     console.error(renderProcessesTable(runs));
     const { n, maxConcurrent } = PROCESSES;
     const durationS = Math.round((Date.now() - started.getTime()) / 1000);

@@ -202,6 +202,10 @@ export function monitorOperation(
   };
 }
 
+/** The load average (1, 5, 15 min) as Linux writes it; other work on the machine counts. */
+export const loadAverage = () =>
+  fs.readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
 /**
  * Other work on the machine: processes outside this one's tree that used more than `minShare`
  * of a core over `windowMs`, as "command (NN% of a core)". A benchmark says what ran beside it.

@@ -2,6 +2,8 @@
 // deployed one stack after another and 2 at a time, on each state backend; the same shapes of the
 // engine floor. Each stack's `pulumi up` is a process of its own (stacks-at-once.ts). Between runs
 // the emulator is reset and each run gets a fresh, empty backend.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { EmulatorProcess } from "../../scripts/lib/emulator-process";
 import { runStacksAtOnce, type StacksRun } from "./stacks-at-once";
 
@@ -9,6 +11,15 @@ export const SCALE_OUT = { total: 2000, stacks: [1, 4, 8], atOnce: [1, 2] } as c
 
 /** A state backend: a fresh, empty one per call (a new folder, a new table). */
 export type BackendFactory = (label: string) => Promise<string>;
+
+/** File backends: a new folder per label inside `scratch` (which the caller removes). */
+export const fileBackends =
+  (scratch: string): BackendFactory =>
+  async (label) => {
+    const dir = path.join(scratch, label);
+    fs.mkdirSync(dir);
+    return `file://${dir}`;
+  };
 
 export interface ScaleOutRun {
   backend: string;
